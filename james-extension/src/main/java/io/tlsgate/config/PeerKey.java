@@ -1,0 +1,121 @@
+package io.tlsgate.config;
+
+import java.net.InetAddress;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import com.google.common.net.InetAddresses;
+
+import io.tlsgate.policy.AddressBlock;
+
+/**
+ * One peer key as an administrator writes it: a host name or domain ("mx.partner.example", covering its
+ * subdomains), an address ("192.0.2.7", "2001:db8::7"), a Sendmail-style address prefix ("192.0.2", "10")
+ * or a CIDR block ("192.0.2.0/24", "2001:db8::/32").
+ */
+final class PeerKey {
+    private static final Pattern OCTET_PREFIX = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){0,2}");
+    private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?");
+
+    private final String host;
+    private final AddressBlock block;
+
+    private PeerKey(String host, AddressBlock block) {
+        this.host = host;
+        this.block = block;
+    }
+
+    Optional<String> host() {
+        return Optional.ofNullable(host);
+    }
+
+    Optional<AddressBlock> block() {
+        return Optional.ofNullable(block);
+    }
+
+    /** @throws IllegalArgumentException with what is wrong and how to write it */
+    static PeerKey parse(String key) {
+        String text = key.trim();
+        if (text.regionMatches(true, 0, "IPv6:", 0, 5)) {
+            text = text.substring(5);
+        }
+        int slash = text.indexOf('/');
+        if (slash >= 0) {
+            return new PeerKey(null, cidr(text, slash));
+        }
+        if (InetAddresses.isInetAddress(text)) {
+            byte[] address = InetAddresses.forString(text).getAddress();
+            return new PeerKey(null, AddressBlock.of(address, address.length * 8, text));
+        }
+        if (OCTET_PREFIX.matcher(text).matches()) {
+            return new PeerKey(null, octetPrefix(text));
+        }
+        return new PeerKey(hostName(text), null);
+    }
+
+    private static AddressBlock cidr(String text, int slash) {
+        String address = text.substring(0, slash);
+        String length = text.substring(slash + 1);
+        if (!InetAddresses.isInetAddress(address)) {
+            throw new IllegalArgumentException("'" + text + "': '" + address + "' is not an IP address");
+        }
+        int prefix;
+        try {
+            prefix = Integer.parseInt(length);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "': '" + length + "' is not a prefix length");
+        }
+        InetAddress inet = InetAddresses.forString(address);
+        try {
+            return AddressBlock.of(inet.getAddress(), prefix, text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + text + "': " + e.getMessage()
+                + (e.getMessage().startsWith("bits beyond") ? "; did you mean " + networkOf(inet, prefix) + "?" : ""), e);
+        }
+    }
+
+    private static String networkOf(InetAddress address, int prefix) {
+        byte[] bytes = address.getAddress();
+        for (int bit = prefix; bit < bytes.length * 8; bit++) {
+            bytes[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
+        }
+        try {
+            return InetAddresses.toAddrString(InetAddress.getByAddress(bytes)) + "/" + prefix;
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static AddressBlock octetPrefix(String text) {
+        String[] octets = text.split("\\.");
+        byte[] address = new byte[4];
+        for (int i = 0; i < octets.length; i++) {
+            int value = Integer.parseInt(octets[i]);
+            if (value > 255) {
+                throw new IllegalArgumentException("'" + text + "': " + value + " is not an address byte (0..255)");
+            }
+            address[i] = (byte) value;
+        }
+        return AddressBlock.of(address, octets.length * 8, text);
+    }
+
+    private static String hostName(String text) {
+        if (text.startsWith("*.") || text.startsWith(".")) {
+            throw new IllegalArgumentException("'" + text + "': write the domain itself (" + text.substring(text.indexOf('.') + 1)
+                + "); a domain entry already covers all its subdomains");
+        }
+        if (text.startsWith("[")) {
+            throw new IllegalArgumentException("'" + text + "': write addresses without brackets");
+        }
+        String name = text.endsWith(".") ? text.substring(0, text.length() - 1) : text;
+        if (name.isEmpty() || name.length() > 253) {
+            throw new IllegalArgumentException("'" + text + "' is not a host name, domain, address or address block");
+        }
+        for (String label : name.split("\\.", -1)) {
+            if (!LABEL.matcher(label).matches()) {
+                throw new IllegalArgumentException("'" + text + "' is not a host name, domain, address or address block");
+            }
+        }
+        return name;
+    }
+}

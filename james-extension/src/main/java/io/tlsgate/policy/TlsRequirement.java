@@ -1,0 +1,210 @@
+package io.tlsgate.policy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * What a peer's TLS session must meet, and what a failure means. Immutable; built with {@link #builder()}.
+ *
+ * <p>Contradictions are refused when the requirement is built, never resolved silently: a rule that sets a
+ * cipher floor while saying TLS is not required is an error, not a rule without a floor.
+ */
+public final class TlsRequirement {
+
+    /** How much a peer must prove, in the spirit of Postfix's security levels. */
+    public enum Level {
+        /** Nothing: the peer may talk in plaintext. */
+        NONE,
+        /** TLS is required, with the strength floors of the rule; no certificate is needed. */
+        ENCRYPT,
+        /** TLS is required and the peer must present a certificate that verified, meeting the identity constraints. */
+        VERIFY;
+
+        public String configName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** Whether a refusal asks the peer to try again later or to give up. */
+    public enum Failure {
+        TEMPORARY, PERMANENT;
+
+        public String configName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** What happens to the rest of a session once it has been refused. */
+    public enum AfterRefusal {
+        /** Every later command except QUIT gets the same refusal. */
+        REFUSE,
+        /** The refusal is sent and the connection closed. */
+        DISCONNECT;
+
+        public String configName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    public static final int MAX_CIPHER_BITS = 256;
+
+    private final Level level;
+    private final int minCipherBits;
+    private final Optional<TlsProtocol> minProtocol;
+    private final List<IdentityConstraint> identity;
+    private final Failure failure;
+    private final Failure missingTls;
+    private final AfterRefusal afterRefusal;
+
+    private TlsRequirement(Level level, Builder b) {
+        this.level = level;
+        this.minCipherBits = b.minCipherBits;
+        this.minProtocol = Optional.ofNullable(b.minProtocol);
+        this.identity = List.copyOf(b.identity);
+        this.failure = b.failure;
+        this.missingTls = b.missingTls;
+        this.afterRefusal = b.afterRefusal;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A requirement that asks nothing of the peer. */
+    public static TlsRequirement none() {
+        return builder().level(Level.NONE).build();
+    }
+
+    public Level level() {
+        return level;
+    }
+
+    public boolean requiresTls() {
+        return level != Level.NONE;
+    }
+
+    public boolean requiresCertificate() {
+        return level == Level.VERIFY;
+    }
+
+    /** Minimum effective symmetric bits; 0 when the rule sets no floor (a NULL cipher is still refused). */
+    public int minCipherBits() {
+        return minCipherBits;
+    }
+
+    public Optional<TlsProtocol> minProtocol() {
+        return minProtocol;
+    }
+
+    public List<IdentityConstraint> identity() {
+        return identity;
+    }
+
+    /** How a session that has TLS but fails a check is refused. */
+    public Failure failure() {
+        return failure;
+    }
+
+    /** How a session without TLS is refused when TLS is required. */
+    public Failure missingTls() {
+        return missingTls;
+    }
+
+    public AfterRefusal afterRefusal() {
+        return afterRefusal;
+    }
+
+    @Override
+    public String toString() {
+        List<String> parts = new ArrayList<>();
+        parts.add("level=" + level.configName());
+        if (minCipherBits > 0) {
+            parts.add("minCipherBits=" + minCipherBits);
+        }
+        minProtocol.ifPresent(p -> parts.add("minProtocol=" + p));
+        if (!identity.isEmpty()) {
+            parts.add("identity=" + identity.stream().map(IdentityConstraint::toString).collect(Collectors.joining("; ", "[", "]")));
+        }
+        if (requiresTls()) {
+            parts.add("failure=" + failure.configName());
+            parts.add("missingTls=" + missingTls.configName());
+            parts.add("afterRefusal=" + afterRefusal.configName());
+        }
+        return String.join(" ", parts);
+    }
+
+    public static final class Builder {
+        private Level level;
+        private int minCipherBits;
+        private TlsProtocol minProtocol;
+        private final List<IdentityConstraint> identity = new ArrayList<>();
+        private Failure failure = Failure.TEMPORARY;
+        private Failure missingTls = Failure.PERMANENT;
+        private AfterRefusal afterRefusal = AfterRefusal.REFUSE;
+
+        private Builder() {
+        }
+
+        /** The level; when never set, it is the lowest level that the other settings imply. */
+        public Builder level(Level level) {
+            this.level = level;
+            return this;
+        }
+
+        public Builder minCipherBits(int bits) {
+            if (bits < 0 || bits > MAX_CIPHER_BITS) {
+                throw new IllegalArgumentException("cipher bits must be between 0 and " + MAX_CIPHER_BITS + ", not " + bits);
+            }
+            this.minCipherBits = bits;
+            return this;
+        }
+
+        public Builder minProtocol(TlsProtocol protocol) {
+            this.minProtocol = protocol;
+            return this;
+        }
+
+        public Builder require(IdentityConstraint constraint) {
+            this.identity.add(constraint);
+            return this;
+        }
+
+        public Builder failure(Failure failure) {
+            this.failure = failure;
+            return this;
+        }
+
+        public Builder missingTls(Failure missingTls) {
+            this.missingTls = missingTls;
+            return this;
+        }
+
+        public Builder afterRefusal(AfterRefusal afterRefusal) {
+            this.afterRefusal = afterRefusal;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException when the settings contradict each other or say nothing at all
+         */
+        public TlsRequirement build() {
+            Level implied = !identity.isEmpty() ? Level.VERIFY
+                : minCipherBits > 0 || minProtocol != null ? Level.ENCRYPT
+                : null;
+            if (level == null && implied == null) {
+                throw new IllegalArgumentException("the rule sets no level and nothing that implies one"
+                    + " (say <level>none</level> to exempt a peer)");
+            }
+            Level effective = level != null ? level : implied;
+            if (implied != null && effective.compareTo(implied) < 0) {
+                throw new IllegalArgumentException("level " + effective.configName() + " contradicts "
+                    + (implied == Level.VERIFY ? "the certificate identity constraints, which need level verify"
+                        : "the cipher or protocol floor, which needs TLS (level encrypt or verify)"));
+            }
+            return new TlsRequirement(effective, this);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.tlsgate.smtp;
+
+import java.util.Optional;
+
+import io.tlsgate.policy.PeerCertificate;
+import io.tlsgate.policy.PeerTable;
+import io.tlsgate.policy.TlsFacts;
+import io.tlsgate.policy.TlsRequirement;
+import io.tlsgate.policy.Verdict;
+
+/**
+ * The one log line the gate writes per decision, in key=value form so that it can be grepped and parsed:
+ * {@code tlsgate inbound peer=192.0.2.7 name=mx.partner.example rule="host partner.example" tls=TLSv1.3
+ * cipher=TLS_AES_256_GCM_SHA384 bits=256 verify=OK subject="CN=..." issuer="CN=..." sha256=... verdict=accept}.
+ */
+final class DecisionLog {
+    private DecisionLog() {
+    }
+
+    static String line(String sessionId, PeerTable.Match<TlsRequirement> rule, TlsFacts facts, Verdict verdict) {
+        StringBuilder line = new StringBuilder("tlsgate ").append(facts.direction().name().toLowerCase(java.util.Locale.ROOT))
+            .append(" session=").append(sessionId)
+            .append(" peer=").append(facts.peerAddress())
+            .append(" name=").append(facts.peerName().orElse("-"))
+            .append(" rule=\"").append(rule).append('"');
+        if (facts.tlsActive()) {
+            line.append(" tls=").append(facts.protocolName())
+                .append(" cipher=").append(facts.cipherSuiteName())
+                .append(" bits=").append(facts.effectiveBits().isPresent() ? String.valueOf(facts.effectiveBits().getAsInt()) : "unknown")
+                .append(" verify=").append(facts.certificateStatus().outcome());
+            Optional<PeerCertificate> certificate = facts.peerCertificate();
+            certificate.ifPresent(c -> line.append(" subject=\"").append(c.subject()).append('"')
+                .append(" issuer=\"").append(c.issuer()).append('"')
+                .append(" sha256=").append(c.sha256Fingerprint()));
+        } else {
+            line.append(" tls=none");
+        }
+        if (verdict.accepted()) {
+            line.append(" verdict=accept");
+        } else {
+            line.append(" verdict=refuse reason=").append(verdict.reason().orElseThrow().label())
+                .append(" reply=\"").append(verdict.reply()).append('"');
+            if (verdict.closesConnection()) {
+                line.append(" disconnect=yes");
+            }
+        }
+        return line.toString();
+    }
+}

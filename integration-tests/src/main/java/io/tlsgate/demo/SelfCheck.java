@@ -1,0 +1,193 @@
+package io.tlsgate.demo;
+
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import io.tlsgate.demo.pki.DemoPki;
+import io.tlsgate.demo.smtp.Reply;
+import io.tlsgate.demo.smtp.SmtpClient;
+import io.tlsgate.demo.smtp.TlsOptions;
+
+/**
+ * The project's acceptance run: real SMTP sessions against the running demo James, one line per case,
+ * {@code PASS|FAIL <case-id> expected=<reply> got=<reply>}. Case ids are prefixed by capability.
+ */
+public final class SelfCheck {
+    private static final String HOST = "127.0.0.1";
+    private static final String SENDER = "sender@example.net";
+
+    private final DemoServer server;
+    private final PrintStream out;
+    private final List<String> failures = new ArrayList<>();
+
+    public SelfCheck(DemoServer server, PrintStream out) {
+        this.server = server;
+        this.out = out;
+    }
+
+    /** Runs every case; returns the ids of those that failed. */
+    public List<String> run() {
+        inbound();
+        return failures;
+    }
+
+    private void inbound() {
+        int mx = server.port("smtpserver-mx");
+        int submission = server.port("smtpserver-submission");
+        int partners = server.port("smtpserver-partners");
+        DemoPki pki = server.pki();
+        TlsOptions tls = TlsOptions.trusting(pki.ca().certificate());
+
+        // A client meeting the MX rule: the mail must reach the mailbox.
+        try (SmtpClient client = SmtpClient.connect(HOST, mx)) {
+            client.readReply();
+            client.command("EHLO client.example.net");
+            client.startTls(tls);
+            client.command("EHLO client.example.net");
+            String subject = "self-check " + UUID.randomUUID();
+            Reply reply = client.sendMail(SENDER, DemoServer.USER, subject);
+            boolean delivered = reply.code() == 250 && awaitDelivery(subject);
+            check("inbound.accepted", "250 2.6.0 +delivered", reply, reply.codeAndStatus().equals("250 2.6.0") && delivered,
+                delivered ? "" : " (not in the mailbox)");
+        } catch (RuntimeException e) {
+            fail("inbound.accepted", "250 2.6.0 +delivered", e);
+        }
+
+        // MAIL without STARTTLS is refused, but the client may still start TLS and carry on.
+        try (SmtpClient client = SmtpClient.connect(HOST, mx)) {
+            client.readReply();
+            client.command("EHLO client.example.net");
+            Reply reply = client.command("MAIL FROM:<" + SENDER + ">");
+            expect("inbound.no-tls", "530 5.7.0", "Must issue a STARTTLS command first", reply);
+            client.startTls(tls);
+            client.command("EHLO client.example.net");
+            expect("inbound.no-tls.starttls-after-refusal", "250 2.1.0", "", client.command("MAIL FROM:<" + SENDER + ">"));
+        } catch (RuntimeException e) {
+            fail("inbound.no-tls", "530 5.7.0", e);
+        }
+
+        // The submission port wants 256-bit ciphers and TLS 1.3.
+        try (SmtpClient client = SmtpClient.connect(HOST, submission)) {
+            client.readReply();
+            client.command("EHLO client.example.net");
+            client.startTls(tls.withProtocols("TLSv1.3").withCipherSuites("TLS_AES_128_GCM_SHA256"));
+            expect("inbound.weak-cipher", "554 5.7.0", "encryption too weak: 128 bits, 256 required",
+                client.command("EHLO client.example.net"));
+        } catch (RuntimeException e) {
+            fail("inbound.weak-cipher", "554 5.7.0", e);
+        }
+        try (SmtpClient client = SmtpClient.connect(HOST, submission)) {
+            client.readReply();
+            client.command("EHLO client.example.net");
+            client.startTls(tls.withProtocols("TLSv1.2").withCipherSuites("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"));
+            expect("inbound.old-protocol", "554 5.7.0", "protocol too old: TLSv1.2, TLSv1.3 required",
+                client.command("EHLO client.example.net"));
+        } catch (RuntimeException e) {
+            fail("inbound.old-protocol", "554 5.7.0", e);
+        }
+
+        // Partner port: James requires a certificate; the gate checks who it names.
+        try (SmtpClient client = SmtpClient.connectTls(HOST, partners, null, tls.withClientCertificate(pki.goodClient()))) {
+            client.readReply();
+            client.command("EHLO " + DemoPki.GOOD_CLIENT);
+            String subject = "self-check partner " + UUID.randomUUID();
+            Reply reply = client.sendMail(SENDER, DemoServer.USER, subject);
+            boolean delivered = reply.code() == 250 && awaitDelivery(subject);
+            check("inbound.certificate-accepted", "250 2.6.0 +delivered", reply, reply.codeAndStatus().equals("250 2.6.0") && delivered,
+                delivered ? "" : " (not in the mailbox)");
+        } catch (RuntimeException e) {
+            fail("inbound.certificate-accepted", "250 2.6.0 +delivered", e);
+        }
+        try (SmtpClient client = SmtpClient.connectTls(HOST, partners, null, tls.withClientCertificate(pki.badClient()))) {
+            client.readReply();
+            String mismatch = "certificate identity mismatch: subjectAltName DNS name " + DemoPki.BAD_CLIENT
+                + " does not match glob:*.partners.demo.test";
+            expect("inbound.certificate-identity-mismatch", "554 5.7.0", mismatch, client.command("EHLO " + DemoPki.BAD_CLIENT));
+            for (String command : List.of("RSET", "NOOP", "VRFY alice", "EHLO again.example", "HELO again.example",
+                    "MAIL FROM:<" + SENDER + ">", "RCPT TO:<" + DemoServer.USER + ">", "DATA", "HELP", "XYZZY")) {
+                String id = "inbound.after-refusal." + command.split(" ")[0].toLowerCase(java.util.Locale.ROOT);
+                expect(id, "554 5.7.0", mismatch, client.command(command));
+            }
+            expect("inbound.after-refusal.quit", "221 2.0.0", "", client.command("QUIT"));
+        } catch (RuntimeException e) {
+            fail("inbound.certificate-identity-mismatch", "554 5.7.0", e);
+        }
+
+        // Per-address rule: 127.0.0.2 is disconnected after its refusal.
+        try (SmtpClient client = SmtpClient.connectTls(HOST, partners, loopback2(), tls.withClientCertificate(pki.badClient()))) {
+            client.readReply();
+            expect("inbound.disconnect.reply", "554 5.7.0", "certificate identity mismatch", client.command("EHLO " + DemoPki.BAD_CLIENT));
+            Reply after = client.command("NOOP");
+            check("inbound.disconnect.closed", "(connection closed)", after, after.isClosed(), "");
+        } catch (RuntimeException e) {
+            fail("inbound.disconnect.reply", "554 5.7.0", e);
+        }
+        try (SmtpClient client = SmtpClient.connect(HOST, mx, loopback2())) {
+            client.readReply();
+            client.command("EHLO client.example.net");
+            client.startTls(tls.withProtocols("TLSv1.2"));
+            expect("inbound.client-rule.by-address", "554 5.7.0", "protocol too old: TLSv1.2, TLSv1.3 required",
+                client.command("EHLO client.example.net"));
+        } catch (RuntimeException e) {
+            fail("inbound.client-rule.by-address", "554 5.7.0", e);
+        }
+
+        // Commands pipelined behind STARTTLS are never executed (they were sent before encryption).
+        try (SmtpClient client = SmtpClient.connect(HOST, mx)) {
+            client.readReply();
+            client.command("EHLO client.example.net");
+            client.write("STARTTLS\r\nMAIL FROM:<" + SENDER + ">\r\n");
+            Reply reply = client.readReply();
+            Reply next = reply.isClosed() ? reply : client.readReply();
+            boolean executed = reply.code() == 250 || next.code() == 250;
+            check("inbound.pipelined-after-starttls", "no 250 for the pipelined MAIL", next, !executed, "");
+        } catch (RuntimeException e) {
+            fail("inbound.pipelined-after-starttls", "no 250 for the pipelined MAIL", e);
+        }
+    }
+
+    private boolean awaitDelivery(String subject) {
+        try {
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                if (server.inbox(DemoServer.USER).stream().anyMatch(m -> m.contains("Subject: " + subject))) {
+                    return true;
+                }
+                Thread.sleep(50);
+            }
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private void expect(String id, String codeAndStatus, String text, Reply reply) {
+        boolean pass = reply.codeAndStatus().equals(codeAndStatus) && reply.text().contains(text);
+        check(id, codeAndStatus + (text.isEmpty() ? "" : " " + text), reply, pass, "");
+    }
+
+    private void check(String id, String expected, Reply got, boolean pass, String note) {
+        out.println((pass ? "PASS " : "FAIL ") + id + " expected=" + expected + " got=" + got + note);
+        if (!pass) {
+            failures.add(id);
+        }
+    }
+
+    private void fail(String id, String expected, RuntimeException e) {
+        out.println("FAIL " + id + " expected=" + expected + " got=" + e);
+        failures.add(id);
+    }
+
+    static InetAddress loopback2() {
+        try {
+            return InetAddress.getByAddress(new byte[] {127, 0, 0, 2});
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

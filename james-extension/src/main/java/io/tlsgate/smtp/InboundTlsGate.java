@@ -82,11 +82,11 @@ public class InboundTlsGate implements CommandHandler<SMTPSession> {
 
     @Override
     public Response onCommand(SMTPSession session, Request request) {
+        String command = request.getCommand().toUpperCase(Locale.ROOT);
         Optional<GateDecision> decided = session.getAttachment(DECISION, State.Connection);
         if (decided.isPresent()) {
-            return decided.get().verdict.accepted() ? null : reply(decided.get().verdict);
+            return decided.get().verdict.accepted() ? null : refusal(session, command, decided.get().verdict);
         }
-        String command = request.getCommand().toUpperCase(Locale.ROOT);
         ClientRule rule = ruleFor(session);
         if (!session.isTLSStarted()) {
             return NEED_TLS.contains(command) ? refuseWithoutTls(session, rule, command) : null;
@@ -95,7 +95,17 @@ public class InboundTlsGate implements CommandHandler<SMTPSession> {
         GateDecision decision = new GateDecision(rule.match, facts, PolicyEvaluator.evaluate(rule.match.rule(), facts));
         session.setAttachment(DECISION, decision, State.Connection);
         LOGGER.info(DecisionLog.line(session.getSessionID(), rule.match, facts, decision.verdict));
-        return decision.verdict.accepted() ? null : reply(decision.verdict);
+        return decision.verdict.accepted() ? null : refusal(session, command, decision.verdict);
+    }
+
+    /** The sticky refusal of a judged session. */
+    private static Response refusal(SMTPSession session, String command, Verdict verdict) {
+        if ("STARTTLS".equals(command)) {
+            // James's line framer treats whatever follows a STARTTLS line as injected until a handshake happens.
+            // None will: let the next command reach this handler and get the same refusal, not a framing error.
+            session.stopDetectingCommandInjection();
+        }
+        return reply(verdict);
     }
 
     /** Not sticky: a client told to STARTTLS first may do so and carry on. */

@@ -23,7 +23,7 @@ public final class DemoMain {
         "smtpserver-mx", 10025, "smtpserver-submission", 10587, "smtpserver-partners", 10465);
     private static final Map<String, String> DESCRIPTIONS = Map.of(
         "smtpserver-mx", "STARTTLS  MX: TLS required, >=128 bits, TLSv1.2+ (454 4.7.0); 127.0.0.2: 256 bits, TLSv1.3, 554 + disconnect",
-        "smtpserver-submission", "STARTTLS  submission: >=256 bits and TLSv1.3, else 554 5.7.0",
+        "smtpserver-submission", "STARTTLS  submission: >=256 bits, TLSv1.2+, else 554 5.7.0",
         "smtpserver-partners", "implicit TLS + client certificate: DNS name *.partners.demo.test from the demo CA, else 554 5.7.0");
 
     private DemoMain() {
@@ -157,8 +157,6 @@ public final class DemoMain {
         s.append("  swaks --server 127.0.0.1:").append(submission).append(" --tls --tls-protocol tlsv1_2 --tls-cipher AES128-GCM-SHA256").append(mail).append('\n');
         s.append("  openssl s_client -connect 127.0.0.1:").append(submission)
             .append(" -starttls smtp -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256 -CAfile ").append(ca).append("   (then type: EHLO me)\n");
-        s.append("  # old protocol: 554 5.7.0 protocol too old: TLSv1.2, TLSv1.3 required\n");
-        s.append("  swaks --server 127.0.0.1:").append(submission).append(" --tls --tls-protocol tlsv1_2").append(mail).append('\n');
         s.append("  # partner certificate accepted, mail delivered\n");
         s.append("  swaks --server 127.0.0.1:").append(partners).append(" --tlsc --tls-cert ").append(pki.certificateFile("good-client"))
             .append(" --tls-key ").append(pki.keyFile("good-client")).append(mail).append('\n');
@@ -167,7 +165,7 @@ public final class DemoMain {
             .append(" --tls-key ").append(pki.keyFile("bad-client")).append(mail).append('\n');
         s.append("  openssl s_client -connect 127.0.0.1:").append(partners).append(" -cert ").append(pki.certificateFile("bad-client"))
             .append(" -key ").append(pki.keyFile("bad-client")).append(" -CAfile ").append(ca).append("   (then type: EHLO me, NOOP, RSET, QUIT)\n");
-        s.append("  # the 127.0.0.2 rule: TLS 1.3 and 256 bits, else 554 5.7.0 and the connection is closed\n");
+        s.append("  # the 127.0.0.2 rule: TLS 1.3 and 256 bits, else 554 5.7.0 protocol too old: TLSv1.2, TLSv1.3 required, then disconnect\n");
         s.append("  swaks --server 127.0.0.1:").append(mx).append(" --local-interface 127.0.0.2 --tls --tls-protocol tlsv1_2").append(mail).append('\n');
         s.append("\nTLS Gate decisions are printed below and logged to ").append(server.workingDirectory().resolve("logs/james.log")).append('\n');
         s.append("Ports and PKI paths for scripts: ").append(properties).append('\n');

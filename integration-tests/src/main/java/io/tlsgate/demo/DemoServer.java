@@ -179,15 +179,17 @@ public final class DemoServer implements AutoCloseable {
         return james.getProbe(InboxProbe.class).messages(user);
     }
 
-    /** Waits (up to 30 s) until the INBOX holds at least {@code count} messages; returns them. */
-    public List<String> awaitInbox(String user, int count) throws InterruptedException {
+    /** Waits (up to 30 s, delivery is asynchronous) for the message with this subject; "" if it never arrives. */
+    public String awaitMessage(String user, String subject) throws InterruptedException {
         long deadline = System.nanoTime() + 30_000_000_000L;
-        List<String> messages = inbox(user);
-        while (messages.size() < count && System.nanoTime() < deadline) {
+        do {
+            Optional<String> message = inbox(user).stream().filter(m -> m.contains("Subject: " + subject + "\r\n")).findFirst();
+            if (message.isPresent()) {
+                return message.get();
+            }
             Thread.sleep(50);
-            messages = inbox(user);
-        }
-        return messages;
+        } while (System.nanoTime() < deadline);
+        return "";
     }
 
     @Override

@@ -82,10 +82,12 @@ final class RuleReader {
         if ((element = first(children, AFTER_REFUSAL)) != null) {
             builder.afterRefusal(choice(element, TlsRequirement.AfterRefusal.values()));
         }
-        for (Map.Entry<String, IdentityConstraint.Field> identity : IDENTITY_ELEMENTS.entrySet()) {
-            List<ConfigElement> elements = children.getOrDefault(identity.getKey(), List.of());
-            if (!elements.isEmpty()) {
-                builder.require(constraint(identity.getValue(), elements));
+        // In the fixed order of ELEMENTS (Map.of iterates in an order that changes from one JVM to the next), so
+        // that a certificate failing several constraints always gets the same refusal text.
+        for (String name : ELEMENTS) {
+            List<ConfigElement> elements = children.getOrDefault(name, List.of());
+            if (IDENTITY_ELEMENTS.containsKey(name) && !elements.isEmpty()) {
+                builder.require(constraint(IDENTITY_ELEMENTS.get(name), elements));
             }
         }
         try {

@@ -14,7 +14,8 @@ import io.tlsgate.policy.AddressBlock;
  * or a CIDR block ("192.0.2.0/24", "2001:db8::/32").
  */
 final class PeerKey {
-    private static final Pattern OCTET_PREFIX = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){0,2}");
+    /** One to three bytes (a Sendmail prefix), or four that are not an address (a byte over 255, a leading zero). */
+    private static final Pattern OCTET_PREFIX = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){0,3}");
     private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?");
 
     private final String host;
@@ -90,6 +91,11 @@ final class PeerKey {
         String[] octets = text.split("\\.");
         byte[] address = new byte[4];
         for (int i = 0; i < octets.length; i++) {
+            if (octets[i].length() > 1 && octets[i].startsWith("0")) {
+                // inet_aton reads "010" as octal 8: refuse rather than guess which the administrator meant.
+                throw new IllegalArgumentException("'" + text + "': '" + octets[i] + "' has a leading zero, which some tools"
+                    + " read as octal; write the byte in plain decimal");
+            }
             int value = Integer.parseInt(octets[i]);
             if (value > 255) {
                 throw new IllegalArgumentException("'" + text + "': " + value + " is not an address byte (0..255)");
@@ -115,6 +121,10 @@ final class PeerKey {
             if (!LABEL.matcher(label).matches()) {
                 throw new IllegalArgumentException("'" + text + "' is not a host name, domain, address or address block");
             }
+        }
+        if (name.substring(name.lastIndexOf('.') + 1).chars().allMatch(Character::isDigit)) {
+            // No top-level domain is all digits (RFC 3696): this is a mistyped address, which would never match.
+            throw new IllegalArgumentException("'" + text + "' is not a host name, domain, address or address block");
         }
         return name;
     }

@@ -16,6 +16,7 @@ import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x500.style.IETFUtils;
+import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.util.encoders.Hex;
 
 import io.tlsgate.policy.DistinguishedName;
@@ -71,6 +72,10 @@ public final class CertificateIdentityReader {
             alternatives = certificate.getSubjectAlternativeNames();
         } catch (CertificateParsingException e) {
             throw new IllegalArgumentException("unreadable subjectAltName: " + e.getMessage(), e);
+        }
+        if (alternatives == null && certificate.getExtensionValue(Extension.subjectAlternativeName.getId()) != null) {
+            // JDK 17 answers null, not an exception, for a non-critical subjectAltName it cannot parse (JDK 25 throws).
+            throw new IllegalArgumentException("unreadable subjectAltName: the extension does not hold a list of names");
         }
         List<String> names = new ArrayList<>();
         if (alternatives != null) {

@@ -50,6 +50,10 @@ public final class CipherSuite {
 
     private static final Set<String> MACS = Set.of("", "SHA", "SHA256", "SHA384", "MD5");
 
+    /** TLS 1.3 names carry no key exchange; only these five exist (RFC 8446, appendix B.4). */
+    private static final Set<String> TLS13_SUITES = Set.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+        "TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_CCM_SHA256", "TLS_AES_128_CCM_8_SHA256");
+
     /** Key exchange and authentication parts of TLS 1.2 and older suite names. */
     private static final Set<String> KEY_EXCHANGES = Set.of(
         "RSA", "DHE_RSA", "DHE_DSS", "DH_RSA", "DH_DSS", "ECDHE_RSA", "ECDHE_ECDSA", "ECDH_RSA", "ECDH_ECDSA",
@@ -84,8 +88,9 @@ public final class CipherSuite {
         }
         int with = body.indexOf("_WITH_");
         if (with < 0) {
-            // TLS 1.3 names carry no key exchange: TLS_<cipher>_<hash>.
-            return parseCipherAndMac(name, body, EnumSet.noneOf(CipherWeakness.class));
+            return TLS13_SUITES.contains(name)
+                ? parseCipherAndMac(name, body, EnumSet.noneOf(CipherWeakness.class))
+                : Optional.empty();
         }
         String keyExchange = body.substring(0, with);
         if (!KEY_EXCHANGES.contains(keyExchange)) {

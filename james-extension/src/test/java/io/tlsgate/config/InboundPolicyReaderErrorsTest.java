@@ -1,0 +1,185 @@
+package io.tlsgate.config;
+
+import static io.tlsgate.config.HandlerXml.HANDLER;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.util.stream.Stream;
+
+import org.apache.commons.configuration2.BaseConfiguration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Configurations the reader refuses: each error names the element (its location) and what is wrong with it. */
+class InboundPolicyReaderErrorsTest {
+    private static final String ENCRYPT = "<level>encrypt</level>";
+    private static final String DEFAULT = "<default>" + ENCRYPT + "</default>";
+    private static final String RULE_ELEMENTS = "level, minCipherBits, minProtocol, failure, missingTls, afterRefusal,"
+        + " subjectCn, subjectDn, issuerDn, dnsName";
+    private static final String ONE_RULE_PER_KEY = "; each host, domain or address may appear in one rule only";
+    private static final String NO_LEVEL = "the rule sets no level and nothing that implies one (say <level>none</level> to exempt a peer)";
+
+    static Stream<Arguments> badConfigurations() {
+        return Stream.of(
+            // the handler element
+            bad("unknown element in the handler, with a hint", DEFAULT + "<clinet peer='a.example'>" + ENCRYPT + "</clinet>",
+                " <clinet peer=\"a.example\">", "unknown element; did you mean <client>? (allowed here: default, client)"),
+            bad("unknown element in the handler, no hint", DEFAULT + "<rule>" + ENCRYPT + "</rule>",
+                " <rule>", "unknown element (allowed here: default, client)"),
+            bad("no default", "<client peer='a.example'>" + ENCRYPT + "</client>", "",
+                "no <default> rule: write what clients without a rule of their own must meet"
+                    + " (<default><level>none</level></default> exempts them)"),
+            bad("nothing at all", "", "",
+                "no <default> rule: write what clients without a rule of their own must meet"
+                    + " (<default><level>none</level></default> exempts them)"),
+            bad("two defaults", DEFAULT + "<default><level>none</level></default>", " <default>", "there is already a <default> rule; keep one"),
+            bad("attribute on default", "<default peer='a.example'>" + ENCRYPT + "</default>", " <default peer=\"a.example\">",
+                "unknown attribute peer=\"a.example\" (this element takes none)"),
+
+            // client peer keys
+            bad("client without peer", DEFAULT + "<client>" + ENCRYPT + "</client>", " <client>",
+                "has no peer=\"...\" attribute naming the hosts, domains or addresses it is for"),
+            bad("client with another attribute", DEFAULT + "<client peers='a.example'>" + ENCRYPT + "</client>", " <client peers=\"a.example\">",
+                "unknown attribute peers=\"a.example\" (allowed: peer)"),
+            bad("empty peer", DEFAULT + "<client peer=''>" + ENCRYPT + "</client>", " <client peer=\"\">",
+                "peer=\"\" names no host, domain or address"),
+            bad("blank peer", DEFAULT + "<client peer='  '>" + ENCRYPT + "</client>", " <client peer=\"  \">",
+                "peer=\"\" names no host, domain or address"),
+            badPeer("prefix too long", "192.0.2.0/33", "peer '192.0.2.0/33': prefix length must be between 0 and 32, not 33"),
+            badPeer("IPv6 prefix too long", "2001:db8::/129", "peer '2001:db8::/129': prefix length must be between 0 and 128, not 129"),
+            badPeer("prefix not a number", "192.0.2.0/x", "peer '192.0.2.0/x': 'x' is not a prefix length"),
+            badPeer("CIDR of a name", "mx.example/24", "peer 'mx.example/24': 'mx.example' is not an IP address"),
+            badPeer("host bits set", "192.0.2.1/24", "peer '192.0.2.1/24': bits beyond the /24 prefix are set; did you mean 192.0.2.0/24?"),
+            badPeer("IPv6 host bits set", "2001:db8::1/32", "peer '2001:db8::1/32': bits beyond the /32 prefix are set; did you mean 2001:db8::/32?"),
+            badPeer("octet over 255 in a prefix", "10.256", "peer '10.256': 256 is not an address byte (0..255)"),
+            badPeer("octet over 255 in an address", "192.0.2.256", "peer '192.0.2.256': 256 is not an address byte (0..255)"),
+            badPeer("leading zero in a prefix", "010.1", "peer '010.1': '010' has a leading zero, which some tools read as octal;"
+                + " write the byte in plain decimal"),
+            badPeer("leading zero in an address", "01.2.3.4", "peer '01.2.3.4': '01' has a leading zero, which some tools read as"
+                + " octal; write the byte in plain decimal"),
+            badPeer("wildcard domain", "*.example.com",
+                "peer '*.example.com': write the domain itself (example.com); a domain entry already covers all its subdomains"),
+            badPeer("leading dot", ".example.com",
+                "peer '.example.com': write the domain itself (example.com); a domain entry already covers all its subdomains"),
+            badPeer("bracketed address", "[192.0.2.1]", "peer '[192.0.2.1]': write addresses without brackets"),
+            badPeer("not a name", "mx?.example", "peer 'mx?.example' is not a host name, domain, address or address block"),
+            badPeer("empty label", "mx..example", "peer 'mx..example' is not a host name, domain, address or address block"),
+            badPeer("an address with five parts", "192.0.2.1.5", "peer '192.0.2.1.5' is not a host name, domain, address or address block"),
+            badPeer("a number", "3232235777", "peer '3232235777' is not a host name, domain, address or address block"),
+            badPeer("a mail address", "postmaster@partner.example",
+                "peer 'postmaster@partner.example' is not a host name, domain, address or address block"),
+            badPeer("the bad one of several keys", "a.example,b.example mx?.example 10.1",
+                "peer 'mx?.example' is not a host name, domain, address or address block"),
+            bad("the same key in two rules", DEFAULT + client("10.1", ENCRYPT) + client("10.1.0.0/16", "<level>none</level>"),
+                " <client peer=\"10.1.0.0/16\">", "peer '10.1.0.0/16': address block 10.1.0.0/16 has two rules (also written 10.1)" + ONE_RULE_PER_KEY),
+            bad("the same domain in two rules", DEFAULT + client("mx.example", ENCRYPT) + client("MX.Example.", ENCRYPT),
+                " <client peer=\"MX.Example.\">", "peer 'MX.Example.': host mx.example has two rules" + ONE_RULE_PER_KEY),
+            bad("the same key twice in one rule", DEFAULT + client("192.0.2.7 192.0.2.7", ENCRYPT),
+                " <client peer=\"192.0.2.7 192.0.2.7\">",
+                "peer '192.0.2.7': address block 192.0.2.7 has two rules (also written 192.0.2.7)" + ONE_RULE_PER_KEY),
+
+            // values
+            badValue("unknown element in a rule, with a hint", "<levle>encrypt</levle>", " <levle>",
+                "unknown element; did you mean <level>? (allowed here: " + RULE_ELEMENTS + ")"),
+            badValue("element name in another case", ENCRYPT + "<mincipherbits>128</mincipherbits>", " <mincipherbits>",
+                "unknown element; did you mean <minCipherBits>? (allowed here: " + RULE_ELEMENTS + ")"),
+            badValue("unknown element in a rule, no hint", ENCRYPT + "<requireTLS>yes</requireTLS>", " <requireTLS>",
+                "unknown element (allowed here: " + RULE_ELEMENTS + ")"),
+            badValue("minCipherBits not a number", "<minCipherBits>high</minCipherBits>", " <minCipherBits>",
+                "'high' is not a whole number of bits between 0 and 256"),
+            badValue("minCipherBits not whole", "<minCipherBits>128.5</minCipherBits>", " <minCipherBits>",
+                "'128.5' is not a whole number of bits between 0 and 256"),
+            badValue("minCipherBits below 0", "<minCipherBits>-1</minCipherBits>", " <minCipherBits>",
+                "-1 is out of range: cipher bits go from 0 to 256 (AES-256 and ChaCha20 give 256)"),
+            badValue("minCipherBits above 256", "<minCipherBits>257</minCipherBits>", " <minCipherBits>",
+                "257 is out of range: cipher bits go from 0 to 256 (AES-256 and ChaCha20 give 256)"),
+            badValue("minCipherBits far too large", "<minCipherBits>99999999999</minCipherBits>", " <minCipherBits>",
+                "'99999999999' is not a whole number of bits between 0 and 256"),
+            badValue("unknown protocol", "<minProtocol>TLSv1.4</minProtocol>", " <minProtocol>",
+                "'TLSv1.4' is not a TLS protocol name; use one of SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3"),
+            badValue("protocol written another way", "<minProtocol>TLS 1.2</minProtocol>", " <minProtocol>",
+                "'TLS 1.2' is not a TLS protocol name; use one of SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3"),
+            badValue("typo in level", "<level>verfy</level>", " <level>", "'verfy' is not one of none, encrypt, verify"),
+            badValue("bad failure", ENCRYPT + "<failure>soft</failure>", " <failure>", "'soft' is not one of temporary, permanent"),
+            badValue("bad missingTls", ENCRYPT + "<missingTls>reject</missingTls>", " <missingTls>", "'reject' is not one of temporary, permanent"),
+            badValue("bad afterRefusal", ENCRYPT + "<afterRefusal>close</afterRefusal>", " <afterRefusal>", "'close' is not one of refuse, disconnect"),
+            badValue("empty element", ENCRYPT + "<minCipherBits/>", " <minCipherBits>", "is empty"),
+            badValue("blank element", "<level>  \n  </level>", " <level>", "is empty"),
+            badValue("empty identity value", "<subjectCn></subjectCn>", " <subjectCn>", "is empty"),
+            badValue("an element given twice", ENCRYPT + "<level>verify</level>", " <level>", "is given twice in the same rule; keep one"),
+            badValue("a floor given twice", ENCRYPT + "<minCipherBits>128</minCipherBits><minCipherBits>256</minCipherBits>", " <minCipherBits>",
+                "is given twice in the same rule; keep one"),
+            badValue("nested elements in a value", "<level><value>encrypt</value></level>", " <level>", "takes a value, not nested elements"),
+            badValue("attribute on a value element", "<level match='exact'>encrypt</level>", " <level match=\"exact\">",
+                "unknown attribute match=\"exact\" (this element takes none)"),
+            badValue("unknown attribute on an identity element", "<subjectCn type='glob'>*.a.example</subjectCn>", " <subjectCn type=\"glob\">",
+                "unknown attribute type=\"glob\" (allowed: match)"),
+            badValue("bad match attribute", "<dnsName match='wildcard'>*.a.example</dnsName>", " <dnsName match=\"wildcard\">",
+                "match=\"wildcard\" is not one of exact, glob, regex"),
+            badValue("bad regex", "<subjectCn match='regex'>mx(</subjectCn>", " <subjectCn match=\"regex\">",
+                "'mx(': not a valid regular expression: Unclosed group"),
+            badValue("bad exact DN", "<issuerDn>Partner CA</issuerDn>", " <issuerDn>",
+                "not a distinguished name (improperly specified input name: Partner CA); write it as RFC 4514, e.g. CN=Partner CA,O=Partner,C=DE"),
+            badValue("bad exact subject DN among good ones", "<subjectDn>CN=a,O=b</subjectDn><subjectDn>a, b</subjectDn>", " <subjectDn>",
+                "not a distinguished name (improperly specified input name: a, b); write it as RFC 4514, e.g. CN=Partner CA,O=Partner,C=DE"),
+
+            // rules that contradict themselves or say nothing
+            badValue("level none with minCipherBits", "<level>none</level><minCipherBits>128</minCipherBits>", "",
+                "level none contradicts the cipher or protocol floor, which needs TLS (level encrypt or verify)"),
+            badValue("level none with minProtocol", "<minProtocol>TLSv1.2</minProtocol><level>none</level>", "",
+                "level none contradicts the cipher or protocol floor, which needs TLS (level encrypt or verify)"),
+            badValue("level encrypt with an identity", ENCRYPT + "<subjectCn>mx.a.example</subjectCn>", "",
+                "level encrypt contradicts the certificate identity constraints, which need level verify"),
+            badValue("a rule with nothing in it", "", "", NO_LEVEL),
+            badValue("a rule with only failure settings", "<failure>permanent</failure><afterRefusal>disconnect</afterRefusal>", "", NO_LEVEL),
+            badValue("a rule with only text", "encrypt", "", NO_LEVEL),
+            bad("an empty client rule", DEFAULT + "<client peer='a.example'/>", " <client peer=\"a.example\">", NO_LEVEL));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource
+    void badConfigurations(String name, String rules, String location, String problem) {
+        PolicyConfigurationException error = catchThrowableOfType(() -> HandlerXml.read(rules), PolicyConfigurationException.class);
+        assertThat(error).as("no error for %s", rules).isNotNull();
+        assertThat(error).extracting(PolicyConfigurationException::location, PolicyConfigurationException::problem, Throwable::getMessage)
+            .containsExactly(location, problem, "TLS Gate configuration error in " + location + ": " + problem);
+    }
+
+    @Test
+    void anAttributeOnTheHandlerOtherThanClassIsRefused() {
+        String xml = "<handler class='io.tlsgate.smtp.InboundTlsGate' strict='true'>" + DEFAULT + "</handler>";
+        PolicyConfigurationException error = catchThrowableOfType(() -> InboundPolicyReader.read(HandlerXml.parse(xml)),
+            PolicyConfigurationException.class);
+        assertThat(error).hasMessage("TLS Gate configuration error in <handler strict=\"true\" class=\"io.tlsgate.smtp.InboundTlsGate\">:"
+            + " unknown attribute strict=\"true\" (allowed: class)");
+    }
+
+    @Test
+    void aConfigurationWithoutXmlStructureIsRefused() {
+        PolicyConfigurationException error = catchThrowableOfType(() -> InboundPolicyReader.read(new BaseConfiguration()),
+            PolicyConfigurationException.class);
+        assertThat(error).hasMessage("TLS Gate configuration error in <handler>: James passed a configuration without XML structure"
+            + " (org.apache.commons.configuration2.BaseConfiguration)");
+    }
+
+    /** A problem found in the handler element or one of its direct children. */
+    private static Arguments bad(String name, String rules, String where, String problem) {
+        return Arguments.of(name, rules, HANDLER + where, problem);
+    }
+
+    /** A problem with a peer key of a client rule, reported on the client element. */
+    private static Arguments badPeer(String name, String peer, String problem) {
+        return bad(name, DEFAULT + client(peer, ENCRYPT), " <client peer=\"" + peer + "\">", problem);
+    }
+
+    /** A problem inside a client rule, reported on the element within it ("" for the rule itself). */
+    private static Arguments badValue(String name, String ruleElements, String where, String problem) {
+        return bad(name, DEFAULT + client("mx.a.example", ruleElements), " <client peer=\"mx.a.example\">" + where, problem);
+    }
+
+    private static String client(String peer, String ruleElements) {
+        return "<client peer='" + peer + "'>" + ruleElements + "</client>";
+    }
+}

@@ -1,0 +1,138 @@
+package io.tlsgate.config;
+
+import static io.tlsgate.config.HandlerXml.read;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import org.apache.commons.configuration2.HierarchicalConfiguration;
+import org.apache.commons.configuration2.XMLConfiguration;
+import org.apache.commons.configuration2.tree.ImmutableNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import com.google.common.net.InetAddresses;
+
+import io.tlsgate.policy.IdentityConstraint;
+import io.tlsgate.policy.PeerTable;
+import io.tlsgate.policy.PeerTable.Match;
+import io.tlsgate.policy.TlsRequirement;
+
+/** Configurations the reader accepts, checked by what the resulting table answers. */
+class InboundPolicyReaderTest {
+    private static final String DEFAULT_RULE = "level=encrypt minCipherBits=128 minProtocol=TLSv1.2"
+        + " failure=temporary missingTls=permanent afterRefusal=refuse";
+    private static final String PARTNER_RULE = "level=verify minCipherBits=256 minProtocol=TLSv1.3 identity=["
+        + "subject CN mx.partner.example; subject DN glob:CN=*,O=Partner; issuer DN CN=Partner CA, O=Partner;"
+        + " subjectAltName DNS name [glob:*.partner.example, regex:mx\\d+\\.partner\\.example]]"
+        + " failure=permanent missingTls=temporary afterRefusal=disconnect";
+
+    private static final PeerTable<TlsRequirement> TABLE = readUnchecked(
+        "<default>"
+            + "  <level>encrypt</level> <minCipherBits>128</minCipherBits> <minProtocol>TLSv1.2</minProtocol>"
+            + "</default>"
+            + "<!-- keys separated by blanks and commas; a rule may hold every setting -->"
+            + "<client peer='mx.partner.example 192.0.2.0/24, 10.1'>"
+            + "  <dnsName match='glob'>*.partner.example</dnsName>"
+            + "  <level>verify</level> <minCipherBits>256</minCipherBits> <minProtocol>tlsv1.3</minProtocol>"
+            + "  <failure>permanent</failure> <missingTls>temporary</missingTls> <afterRefusal>disconnect</afterRefusal>"
+            + "  <issuerDn>CN=Partner CA, O=Partner</issuerDn>"
+            + "  <dnsName match='REGEX'>mx\\d+\\.partner\\.example</dnsName>"
+            + "  <subjectDn match='glob'>CN=*,O=Partner</subjectDn>"
+            + "  <subjectCn match='exact'>mx.partner.example</subjectCn>"
+            + "</client>"
+            + "<client peer='legacy.example IPv6:2001:db8::/32 2001:db8:1::25 172.16'><level>NONE</level></client>"
+            + "<client peer='  relay.Example.  '>\n  <minCipherBits> 112 </minCipherBits>\n  <failure> Permanent </failure>\n</client>");
+
+    @ParameterizedTest(name = "{0} {1} -> {2}")
+    @CsvSource(delimiter = '|', nullValues = "-", value = {
+        "mx.partner.example  | 203.0.113.1   | host mx.partner.example | " + PARTNER_RULE,
+        "a.mx.partner.example| 203.0.113.1   | host mx.partner.example | " + PARTNER_RULE,
+        "-                   | 192.0.2.77    | address 192.0.2.0/24    | " + PARTNER_RULE,
+        "-                   | 10.1.200.3    | address 10.1            | " + PARTNER_RULE,
+        "-                   | 10.2.0.1      | default                 | " + DEFAULT_RULE,
+        "-                   | 2001:db8:5::1 | address 2001:db8::/32   | level=none",
+        "-                   | 2001:db8:1::25| address 2001:db8:1::25  | level=none",
+        "-                   | 172.16.9.9    | address 172.16          | level=none",
+        "mail.legacy.example | 203.0.113.1   | host legacy.example     | level=none",
+        "RELAY.example       | 203.0.113.1   | host relay.example      | level=encrypt minCipherBits=112 failure=permanent missingTls=permanent afterRefusal=refuse",
+        "other.example       | 203.0.113.1   | default                 | " + DEFAULT_RULE,
+    })
+    void rulesAreFoundForTheirPeers(String hostName, String address, String match, String rule) {
+        Match<TlsRequirement> found = lookup(hostName, address);
+        assertThat(found).hasToString(match);
+        assertThat(found.rule()).hasToString(rule);
+    }
+
+    @Test
+    void everyKeyIsAnEntry() {
+        assertThat(TABLE).extracting(PeerTable::size, PeerTable::hasHostEntries).containsExactly(8, true);
+    }
+
+    /** Whatever order they are written in, so that the first mismatch reported is the same on every start. */
+    @Test
+    void identityConstraintsAreCheckedInAFixedOrder() throws PolicyConfigurationException {
+        List<IdentityConstraint.Field> expected = List.of(IdentityConstraint.Field.SUBJECT_CN, IdentityConstraint.Field.SUBJECT_DN,
+            IdentityConstraint.Field.ISSUER_DN, IdentityConstraint.Field.DNS_NAME);
+        assertThat(lookup("mx.partner.example", "203.0.113.1").rule().identity())
+            .extracting(IdentityConstraint::field).isEqualTo(expected);
+        TlsRequirement reversed = read("<default><dnsName>a.example</dnsName><issuerDn>CN=CA</issuerDn>"
+            + "<subjectDn>CN=a</subjectDn><subjectCn>a</subjectCn></default>").defaultRule();
+        assertThat(reversed.identity()).extracting(IdentityConstraint::field).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+        "<default><level>none</level></default>",
+        "<default>\n  <!-- every client is exempt -->\n  <level> none </level>\n</default>",
+        "<!-- comment --><default><level>none</level></default><!-- comment -->",
+    })
+    void aDefaultAloneIsEnough(String rules) throws PolicyConfigurationException {
+        PeerTable<TlsRequirement> table = read(rules);
+        assertThat(table).extracting(PeerTable::size, PeerTable::hasHostEntries).containsExactly(0, false);
+        assertThat(table.defaultRule()).hasToString("level=none");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "<subjectCn>a.example</subjectCn><subjectCn match='glob'>*.b.example</subjectCn> | subject CN [a.example, glob:*.b.example]",
+        "<dnsName>a.example</dnsName><dnsName>b.example</dnsName>                        | subjectAltName DNS name [a.example, b.example]",
+        "<issuerDn match='regex'>CN=[AB] CA</issuerDn>                                    | issuer DN regex:CN=[AB] CA",
+    })
+    void anIdentityElementRepeatedAcceptsEachValue(String elements, String constraint) throws PolicyConfigurationException {
+        TlsRequirement rule = read("<default>" + elements + "</default>").defaultRule();
+        assertThat(rule.level()).isEqualTo(TlsRequirement.Level.VERIFY);
+        assertThat(rule.identity().stream().map(IdentityConstraint::toString).collect(Collectors.toList())).containsExactly(constraint);
+    }
+
+    /** The sample James configuration of this repository; James hands each handler its own element, as configurationsAt does. */
+    @Test
+    void readsEveryGateHandlerOfTheShippedSample() throws Exception {
+        XMLConfiguration sample = HandlerXml.parse(Files.readString(Path.of("../conf-samples/inbound-gate/smtpserver.xml")));
+        List<HierarchicalConfiguration<ImmutableNode>> gates = sample.configurationsAt("smtpserver.handlerchain.handler").stream()
+            .filter(handler -> "io.tlsgate.smtp.InboundTlsGate".equals(handler.getString("[@class]")))
+            .collect(Collectors.toList());
+        assertThat(gates).isNotEmpty();
+        for (HierarchicalConfiguration<ImmutableNode> gate : gates) {
+            assertThat(InboundPolicyReader.read(gate).defaultRule().requiresTls()).isTrue();
+        }
+    }
+
+    private static Match<TlsRequirement> lookup(String hostName, String address) {
+        return TABLE.lookup(Optional.ofNullable(hostName), InetAddresses.forString(address).getAddress());
+    }
+
+    private static PeerTable<TlsRequirement> readUnchecked(String rules) {
+        try {
+            return read(rules);
+        } catch (PolicyConfigurationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -23,7 +23,7 @@ class BadConfigurationIT {
         return Stream.of(
             Arguments.of("unknown element",
                 "<default><level>encrypt</level><minBits>128</minBits></default>",
-                GATE + " <default> <minBits>: unknown element; did you mean <minCipherBits>?"),
+                GATE + " <default> <minBits>: unknown element; did you mean <minEcBits>, <minRsaBits> or <minCipherBits>?"),
             Arguments.of("bad number",
                 "<default><minCipherBits>abc</minCipherBits></default>",
                 GATE + " <default> <minCipherBits>: 'abc' is not a whole number of bits between 0 and 256"),
@@ -35,7 +35,7 @@ class BadConfigurationIT {
                 GATE + " <default> <minProtocol>: 'TLSv1.4' is not a TLS protocol name; use one of SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3"),
             Arguments.of("typo in a level",
                 "<default><level>encrypted</level></default>",
-                GATE + " <default> <level>: 'encrypted' is not one of none, encrypt, verify"),
+                GATE + " <default> <level>: 'encrypted' is not one of none, encrypt, fingerprint, verify"),
             Arguments.of("no default rule",
                 "<client peer=\"192.0.2.1\"><level>encrypt</level></client>",
                 GATE + ": no <default> rule"),

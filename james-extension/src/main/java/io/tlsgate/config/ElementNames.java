@@ -3,7 +3,8 @@ package io.tlsgate.config;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Locale;
-import java.util.Optional;
+import java.util.List;
+import java.util.stream.Collectors;
 
 import org.apache.commons.text.similarity.LevenshteinDistance;
 import org.apache.commons.text.similarity.LongestCommonSubsequence;
@@ -21,15 +22,19 @@ final class ElementNames {
             return;
         }
         String given = element.name().toLowerCase(Locale.ROOT);
-        Optional<String> meant = known.stream()
+        List<String> meant = known.stream()
             .filter(k -> resembles(given, k.toLowerCase(Locale.ROOT)))
-            .min(Comparator.comparing(k -> DISTANCE.apply(given, k.toLowerCase(Locale.ROOT))));
-        throw element.error("unknown element" + meant.map(m -> "; did you mean <" + m + ">?").orElse("")
-            + " (allowed here: " + String.join(", ", known) + ")");
+            .sorted(Comparator.comparing(k -> DISTANCE.apply(given, k.toLowerCase(Locale.ROOT))))
+            .map(k -> "<" + k + ">")
+            .collect(Collectors.toList());
+        String hint = meant.isEmpty() ? ""
+            : meant.size() == 1 ? "; did you mean " + meant.get(0) + "?"
+            : "; did you mean " + String.join(", ", meant.subList(0, meant.size() - 1)) + " or " + meant.get(meant.size() - 1) + "?";
+        throw element.error("unknown element" + hint + " (allowed here: " + String.join(", ", known) + ")");
     }
 
     /** A typo (a few edits away) or an abbreviation (its letters appear in order: "minBits" for "minCipherBits"). */
     private static boolean resembles(String given, String known) {
-        return DISTANCE.apply(given, known) <= 3 || given.length() >= 3 && COMMON.apply(given, known) == given.length();
+        return DISTANCE.apply(given, known) <= 2 || given.length() >= 3 && COMMON.apply(given, known) == given.length();
     }
 }

@@ -1,12 +1,17 @@
 package io.tlsgate.config;
 
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import org.apache.commons.configuration2.Configuration;
 
+import io.tlsgate.pki.VerificationCache;
 import io.tlsgate.policy.PeerTable;
+import io.tlsgate.policy.RelayGrant;
 import io.tlsgate.policy.TlsRequirement;
 
 /**
@@ -14,8 +19,10 @@ import io.tlsgate.policy.TlsRequirement;
  *
  * <pre>
  * &lt;handler class="io.tlsgate.smtp.InboundTlsGate"&gt;
+ *   &lt;verification&gt; how client certificates are verified (optional, see VerificationReader) &lt;/verification&gt;
  *   &lt;default&gt; rule for every client without a rule of its own &lt;/default&gt;
  *   &lt;client peer="mx.partner.example 192.0.2.0/24"&gt; rule &lt;/client&gt;   (any number)
+ *   &lt;relay&gt; which verified certificates may relay (optional, see RelayGrantReader) &lt;/relay&gt;
  * &lt;/handler&gt;
  * </pre>
  *
@@ -29,13 +36,37 @@ public final class InboundPolicyReader {
     private InboundPolicyReader() {
     }
 
+    /** Rules only: a handler without {@code <verification>} and files (tests of rule syntax). */
     public static PeerTable<TlsRequirement> read(Configuration handler) throws PolicyConfigurationException {
+        return read(handler, location -> Path.of(location), Clock.systemUTC()).rules();
+    }
+
+    /**
+     * @param files resolves file names written in the configuration (James's FileSystem in production)
+     */
+    public static InboundPolicy read(Configuration handler, FileResolver files, Clock clock) throws PolicyConfigurationException {
         ConfigElement root = ConfigElement.root(handler);
         root.allowAttributes(Set.of("class"));
         Map<String, List<ConfigElement>> children = root.childrenByName();
-        for (List<ConfigElement> group : children.values()) {
-            ElementNames.requireKnown(group.get(0), List.of(DEFAULT, CLIENT));
+        for (Map.Entry<String, List<ConfigElement>> group : children.entrySet()) {
+            ElementNames.requireKnown(group.getValue().get(0), List.of(VerificationReader.ELEMENT, DEFAULT, CLIENT, RelayGrantReader.ELEMENT));
+            if (!group.getKey().equals(CLIENT) && !group.getKey().equals(DEFAULT) && group.getValue().size() > 1) {
+                throw group.getValue().get(1).error("is given twice; keep one");
+            }
         }
+        Optional<VerificationCache> verification = Optional.empty();
+        if (children.containsKey(VerificationReader.ELEMENT)) {
+            verification = Optional.of(VerificationReader.read(children.get(VerificationReader.ELEMENT).get(0), files, clock));
+        }
+        List<RelayGrant> relayGrants = List.of();
+        if (children.containsKey(RelayGrantReader.ELEMENT)) {
+            relayGrants = RelayGrantReader.read(children.get(RelayGrantReader.ELEMENT).get(0));
+        }
+        return new InboundPolicy(rules(root, children), verification, relayGrants);
+    }
+
+    private static PeerTable<TlsRequirement> rules(ConfigElement root, Map<String, List<ConfigElement>> children)
+            throws PolicyConfigurationException {
         List<ConfigElement> defaults = children.getOrDefault(DEFAULT, List.of());
         if (defaults.isEmpty()) {
             throw root.error("no <default> rule: write what clients without a rule of their own must meet"

@@ -3,14 +3,13 @@ package io.tlsgate.config;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Collectors;
 
+import io.tlsgate.policy.CertificatePin;
+import io.tlsgate.policy.CertificateRequirement;
 import io.tlsgate.policy.IdentityConstraint;
-import io.tlsgate.policy.IdentityPattern;
 import io.tlsgate.policy.TlsProtocol;
 import io.tlsgate.policy.TlsRequirement;
 
@@ -18,13 +17,17 @@ import io.tlsgate.policy.TlsRequirement;
  * Reads one rule element ({@code <default>} or {@code <client>}) into a {@link TlsRequirement}.
  *
  * <pre>
- *   &lt;level&gt;none | encrypt | verify&lt;/level&gt;
+ *   &lt;level&gt;none | encrypt | fingerprint | verify&lt;/level&gt;
  *   &lt;minCipherBits&gt;0..256&lt;/minCipherBits&gt;
  *   &lt;minProtocol&gt;TLSv1.2&lt;/minProtocol&gt;
  *   &lt;failure&gt;temporary | permanent&lt;/failure&gt;          (454 4.7.0 | 554 5.7.0)
  *   &lt;missingTls&gt;permanent | temporary&lt;/missingTls&gt;     (530 5.7.0 | 454 4.7.0)
  *   &lt;afterRefusal&gt;refuse | disconnect&lt;/afterRefusal&gt;
  *   &lt;subjectCn|subjectDn|issuerDn|dnsName match="exact|glob|regex"&gt;value&lt;/...&gt;   (repeatable)
+ *   &lt;pin of="spki|certificate"&gt;sha256 in hex or base64&lt;/pin&gt;                      (repeatable)
+ *   &lt;acceptServerAuthOnly&gt;true | false&lt;/acceptServerAuthOnly&gt;
+ *   &lt;minRsaBits&gt;2048&lt;/minRsaBits&gt;  &lt;minEcBits&gt;256&lt;/minEcBits&gt;
+ *   &lt;revocation&gt;required | soft-fail | off&lt;/revocation&gt;
  * </pre>
  */
 final class RuleReader {
@@ -34,62 +37,57 @@ final class RuleReader {
     static final String FAILURE = "failure";
     static final String MISSING_TLS = "missingTls";
     static final String AFTER_REFUSAL = "afterRefusal";
-    static final String MATCH = "match";
+    static final String ACCEPT_SERVER_AUTH_ONLY = "acceptServerAuthOnly";
+    static final String MIN_RSA_BITS = "minRsaBits";
+    static final String MIN_EC_BITS = "minEcBits";
+    static final String REVOCATION = "revocation";
 
-    private static final Map<String, IdentityConstraint.Field> IDENTITY_ELEMENTS = Map.of(
-        "subjectCn", IdentityConstraint.Field.SUBJECT_CN,
-        "subjectDn", IdentityConstraint.Field.SUBJECT_DN,
-        "issuerDn", IdentityConstraint.Field.ISSUER_DN,
-        "dnsName", IdentityConstraint.Field.DNS_NAME);
+    static final List<String> ELEMENTS;
 
-    static final List<String> ELEMENTS = List.of(LEVEL, MIN_CIPHER_BITS, MIN_PROTOCOL, FAILURE, MISSING_TLS, AFTER_REFUSAL,
-        "subjectCn", "subjectDn", "issuerDn", "dnsName");
+    static {
+        List<String> elements = new ArrayList<>(List.of(LEVEL, MIN_CIPHER_BITS, MIN_PROTOCOL, FAILURE, MISSING_TLS, AFTER_REFUSAL));
+        elements.addAll(IdentityReader.FIELDS.keySet());
+        elements.addAll(List.of(IdentityReader.PIN, ACCEPT_SERVER_AUTH_ONLY, MIN_RSA_BITS, MIN_EC_BITS, REVOCATION));
+        ELEMENTS = List.copyOf(elements);
+    }
+
+    private static final List<String> REPEATABLE;
+
+    static {
+        List<String> repeatable = new ArrayList<>(IdentityReader.FIELDS.keySet());
+        repeatable.add(IdentityReader.PIN);
+        REPEATABLE = List.copyOf(repeatable);
+    }
 
     private RuleReader() {
     }
 
     static TlsRequirement read(ConfigElement rule) throws PolicyConfigurationException {
+        Map<String, List<ConfigElement>> children = Values.children(rule, "rule", ELEMENTS, REPEATABLE, IdentityReader.ATTRIBUTES);
         TlsRequirement.Builder builder = TlsRequirement.builder();
-        Map<String, List<ConfigElement>> children = rule.childrenByName();
-        for (Map.Entry<String, List<ConfigElement>> group : children.entrySet()) {
-            ElementNames.requireKnown(group.getValue().get(0), ELEMENTS);
-            if (!IDENTITY_ELEMENTS.containsKey(group.getKey()) && group.getValue().size() > 1) {
-                throw group.getValue().get(1).error("is given twice in the same rule; keep one");
-            }
-        }
-        for (ConfigElement element : rule.children()) {
-            element.allowAttributes(IDENTITY_ELEMENTS.containsKey(element.name()) ? Set.of(MATCH) : Set.of());
-            if (element.hasChildren()) {
-                throw element.error("takes a value, not nested elements");
-            }
-        }
         ConfigElement element;
-        if ((element = first(children, LEVEL)) != null) {
-            builder.level(choice(element, TlsRequirement.Level.values()));
+        if ((element = Values.first(children, LEVEL)) != null) {
+            builder.level(Values.choice(element, TlsRequirement.Level.values()));
         }
-        if ((element = first(children, MIN_CIPHER_BITS)) != null) {
+        if ((element = Values.first(children, MIN_CIPHER_BITS)) != null) {
             builder.minCipherBits(bits(element));
         }
-        if ((element = first(children, MIN_PROTOCOL)) != null) {
+        if ((element = Values.first(children, MIN_PROTOCOL)) != null) {
             builder.minProtocol(protocol(element));
         }
-        if ((element = first(children, FAILURE)) != null) {
-            builder.failure(choice(element, TlsRequirement.Failure.values()));
+        if ((element = Values.first(children, FAILURE)) != null) {
+            builder.failure(Values.choice(element, TlsRequirement.Failure.values()));
         }
-        if ((element = first(children, MISSING_TLS)) != null) {
-            builder.missingTls(choice(element, TlsRequirement.Failure.values()));
+        if ((element = Values.first(children, MISSING_TLS)) != null) {
+            builder.missingTls(Values.choice(element, TlsRequirement.Failure.values()));
         }
-        if ((element = first(children, AFTER_REFUSAL)) != null) {
-            builder.afterRefusal(choice(element, TlsRequirement.AfterRefusal.values()));
+        if ((element = Values.first(children, AFTER_REFUSAL)) != null) {
+            builder.afterRefusal(Values.choice(element, TlsRequirement.AfterRefusal.values()));
         }
-        // In the fixed order of ELEMENTS (Map.of iterates in an order that changes from one JVM to the next), so
-        // that a certificate failing several constraints always gets the same refusal text.
-        for (String name : ELEMENTS) {
-            List<ConfigElement> elements = children.getOrDefault(name, List.of());
-            if (IDENTITY_ELEMENTS.containsKey(name) && !elements.isEmpty()) {
-                builder.require(constraint(IDENTITY_ELEMENTS.get(name), elements));
-            }
+        for (IdentityConstraint constraint : IdentityReader.constraints(children)) {
+            builder.require(constraint);
         }
+        builder.certificate(certificateRequirement(children));
         try {
             return builder.build();
         } catch (IllegalArgumentException e) {
@@ -97,38 +95,26 @@ final class RuleReader {
         }
     }
 
-    private static IdentityConstraint constraint(IdentityConstraint.Field field, List<ConfigElement> elements)
+    private static CertificateRequirement certificateRequirement(Map<String, List<ConfigElement>> children)
             throws PolicyConfigurationException {
-        List<IdentityPattern> patterns = new ArrayList<>();
-        for (ConfigElement element : elements) {
-            patterns.add(pattern(element));
+        CertificateRequirement.Builder certificate = CertificateRequirement.builder();
+        for (CertificatePin pin : IdentityReader.pins(children)) {
+            certificate.pin(pin);
         }
-        try {
-            return new IdentityConstraint(field, patterns);
-        } catch (IllegalArgumentException e) {
-            // Only an exact distinguished name can fail here; point at the elements of this field.
-            throw elements.get(0).error("not a distinguished name (" + e.getMessage() + "); write it as RFC 4514,"
-                + " e.g. CN=Partner CA,O=Partner,C=DE");
+        ConfigElement element;
+        if ((element = Values.first(children, ACCEPT_SERVER_AUTH_ONLY)) != null) {
+            certificate.acceptServerAuthOnly(Values.bool(element));
         }
-    }
-
-    private static IdentityPattern pattern(ConfigElement element) throws PolicyConfigurationException {
-        String kind = element.attribute(MATCH).orElse("exact").toLowerCase(Locale.ROOT);
-        String text = element.text();
-        try {
-            switch (kind) {
-                case "exact":
-                    return IdentityPattern.exact(text);
-                case "glob":
-                    return IdentityPattern.glob(text);
-                case "regex":
-                    return IdentityPattern.regex(text);
-                default:
-                    throw element.error("match=\"" + element.attribute(MATCH).orElse("") + "\" is not one of exact, glob, regex");
-            }
-        } catch (IllegalArgumentException e) {
-            throw element.error("'" + text + "': " + e.getMessage());
+        if ((element = Values.first(children, MIN_RSA_BITS)) != null) {
+            certificate.minRsaBits(Values.integer(element, 1024, 16384, "RSA key bits"));
         }
+        if ((element = Values.first(children, MIN_EC_BITS)) != null) {
+            certificate.minEcBits(Values.integer(element, 224, 521, "EC key bits"));
+        }
+        if ((element = Values.first(children, REVOCATION)) != null) {
+            certificate.revocation(Values.choice(element, CertificateRequirement.Revocation.values()));
+        }
+        return certificate.build();
     }
 
     private static int bits(ConfigElement element) throws PolicyConfigurationException {
@@ -154,21 +140,5 @@ final class RuleReader {
                 + Arrays.stream(TlsProtocol.values()).map(TlsProtocol::jsseName).collect(Collectors.joining(", ")));
         }
         return protocol.get();
-    }
-
-    private static <E extends Enum<E>> E choice(ConfigElement element, E[] values) throws PolicyConfigurationException {
-        String text = element.text();
-        for (E value : values) {
-            if (value.name().equalsIgnoreCase(text)) {
-                return value;
-            }
-        }
-        throw element.error("'" + text + "' is not one of "
-            + Arrays.stream(values).map(v -> v.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", ")));
-    }
-
-    private static ConfigElement first(Map<String, List<ConfigElement>> children, String name) {
-        List<ConfigElement> elements = children.get(name);
-        return elements == null ? null : elements.get(0);
     }
 }

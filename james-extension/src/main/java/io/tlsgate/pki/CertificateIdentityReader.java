@@ -47,7 +47,8 @@ public final class CertificateIdentityReader {
             DistinguishedName.of(certificate.getIssuerX500Principal()),
             commonNames(certificate),
             dnsNames(certificate),
-            sha256(certificate));
+            sha256(encoded(certificate)),
+            sha256(certificate.getPublicKey().getEncoded()));
     }
 
     private static List<String> commonNames(X509Certificate certificate) {
@@ -88,11 +89,20 @@ public final class CertificateIdentityReader {
         return names;
     }
 
-    private static String sha256(X509Certificate certificate) {
+    private static byte[] encoded(X509Certificate certificate) {
         try {
-            return Hex.toHexString(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
-        } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
-            throw new IllegalStateException("cannot fingerprint certificate", e);
+            return certificate.getEncoded();
+        } catch (CertificateEncodingException e) {
+            throw new IllegalArgumentException("cannot encode certificate: " + e.getMessage(), e);
+        }
+    }
+
+    /** Lower-case hex SHA-256, the form pins and log lines use. */
+    static String sha256(byte[] data) {
+        try {
+            return Hex.toHexString(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
     }
 }

@@ -20,11 +20,17 @@ public final class TlsRequirement {
         NONE,
         /** TLS is required, with the strength floors of the rule; no certificate is needed. */
         ENCRYPT,
-        /** TLS is required and the peer must present a certificate that verified, meeting the identity constraints. */
+        /** TLS and a certificate matching one of the rule's pins; no chain to a trust anchor is needed. */
+        FINGERPRINT,
+        /** TLS and a certificate that chains to a trust anchor and passes the rule's checks and identity constraints. */
         VERIFY;
 
         public String configName() {
             return name().toLowerCase(Locale.ROOT);
+        }
+
+        public boolean requiresCertificate() {
+            return this == FINGERPRINT || this == VERIFY;
         }
     }
 
@@ -55,6 +61,7 @@ public final class TlsRequirement {
     private final int minCipherBits;
     private final Optional<TlsProtocol> minProtocol;
     private final List<IdentityConstraint> identity;
+    private final CertificateRequirement certificate;
     private final Failure failure;
     private final Failure missingTls;
     private final AfterRefusal afterRefusal;
@@ -64,6 +71,7 @@ public final class TlsRequirement {
         this.minCipherBits = b.minCipherBits;
         this.minProtocol = Optional.ofNullable(b.minProtocol);
         this.identity = List.copyOf(b.identity);
+        this.certificate = b.certificate;
         this.failure = b.failure;
         this.missingTls = b.missingTls;
         this.afterRefusal = b.afterRefusal;
@@ -87,7 +95,7 @@ public final class TlsRequirement {
     }
 
     public boolean requiresCertificate() {
-        return level == Level.VERIFY;
+        return level.requiresCertificate();
     }
 
     /** Minimum effective symmetric bits; 0 when the rule sets no floor (a NULL cipher is still refused). */
@@ -101,6 +109,11 @@ public final class TlsRequirement {
 
     public List<IdentityConstraint> identity() {
         return identity;
+    }
+
+    /** How a presented certificate is checked (pins, purposes, key sizes, revocation). */
+    public CertificateRequirement certificate() {
+        return certificate;
     }
 
     /** How a session that has TLS but fails a check is refused. */
@@ -128,6 +141,9 @@ public final class TlsRequirement {
         if (!identity.isEmpty()) {
             parts.add("identity=" + identity.stream().map(IdentityConstraint::toString).collect(Collectors.joining("; ", "[", "]")));
         }
+        if (!certificate.isDefault()) {
+            parts.add(certificate.toString());
+        }
         if (requiresTls()) {
             parts.add("failure=" + failure.configName());
             parts.add("missingTls=" + missingTls.configName());
@@ -141,6 +157,7 @@ public final class TlsRequirement {
         private int minCipherBits;
         private TlsProtocol minProtocol;
         private final List<IdentityConstraint> identity = new ArrayList<>();
+        private CertificateRequirement certificate = CertificateRequirement.defaults();
         private Failure failure = Failure.TEMPORARY;
         private Failure missingTls = Failure.PERMANENT;
         private AfterRefusal afterRefusal = AfterRefusal.REFUSE;
@@ -172,6 +189,11 @@ public final class TlsRequirement {
             return this;
         }
 
+        public Builder certificate(CertificateRequirement certificate) {
+            this.certificate = java.util.Objects.requireNonNull(certificate);
+            return this;
+        }
+
         public Builder failure(Failure failure) {
             this.failure = failure;
             return this;
@@ -191,18 +213,25 @@ public final class TlsRequirement {
          * @throws IllegalArgumentException when the settings contradict each other or say nothing at all
          */
         public TlsRequirement build() {
-            Level implied = !identity.isEmpty() ? Level.VERIFY
-                : minCipherBits > 0 || minProtocol != null ? Level.ENCRYPT
-                : null;
+            boolean floors = minCipherBits > 0 || minProtocol != null;
+            boolean certificateChecks = !identity.isEmpty() || !certificate.isDefault();
+            Level implied = certificateChecks ? Level.VERIFY : floors ? Level.ENCRYPT : null;
             if (level == null && implied == null) {
                 throw new IllegalArgumentException("the rule sets no level and nothing that implies one"
                     + " (say <level>none</level> to exempt a peer)");
             }
             Level effective = level != null ? level : implied;
-            if (implied != null && effective.compareTo(implied) < 0) {
+            if (certificateChecks && !effective.requiresCertificate()) {
                 throw new IllegalArgumentException("level " + effective.configName() + " contradicts "
-                    + (implied == Level.VERIFY ? "the certificate identity constraints, which need level verify"
-                        : "the cipher or protocol floor, which needs TLS (level encrypt or verify)"));
+                    + (!identity.isEmpty() ? "the certificate identity constraints" : "the certificate checks (pins, key usage, key sizes, revocation)")
+                    + ", which need level verify or fingerprint");
+            }
+            if (floors && effective == Level.NONE) {
+                throw new IllegalArgumentException("level none contradicts the cipher or protocol floor, which needs TLS"
+                    + " (level encrypt, fingerprint or verify)");
+            }
+            if (effective == Level.FINGERPRINT && certificate.pins().isEmpty()) {
+                throw new IllegalArgumentException("level fingerprint needs at least one <pin> to compare the certificate with");
             }
             return new TlsRequirement(effective, this);
         }

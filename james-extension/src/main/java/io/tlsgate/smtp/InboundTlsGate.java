@@ -1,6 +1,8 @@
 package io.tlsgate.smtp;
 
 import java.net.InetAddress;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -8,10 +10,14 @@ import java.util.Optional;
 import java.util.Set;
 
 import javax.inject.Inject;
+import javax.mail.MessagingException;
+import javax.net.ssl.SSLSession;
 
 import org.apache.commons.configuration2.Configuration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.core.Username;
 import org.apache.james.dnsservice.api.DNSService;
+import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.protocols.api.ProtocolSession.AttachmentKey;
 import org.apache.james.protocols.api.ProtocolSession.State;
 import org.apache.james.protocols.api.Request;
@@ -20,32 +26,42 @@ import org.apache.james.protocols.api.handler.CommandHandler;
 import org.apache.james.protocols.api.handler.UnknownCommandHandler;
 import org.apache.james.protocols.smtp.SMTPResponse;
 import org.apache.james.protocols.smtp.SMTPSession;
+import org.apache.james.protocols.smtp.hook.HookResult;
+import org.apache.james.smtpserver.JamesMessageHook;
+import org.apache.james.user.api.UsersRepository;
+import org.apache.james.user.api.UsersRepositoryException;
+import org.apache.mailet.Mail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.tlsgate.config.InboundPolicy;
 import io.tlsgate.config.InboundPolicyReader;
-import io.tlsgate.policy.PeerTable;
+import io.tlsgate.pki.ChainVerifier;
+import io.tlsgate.pki.VerificationCache;
+import io.tlsgate.policy.CertificateStatus;
 import io.tlsgate.policy.PolicyEvaluator;
+import io.tlsgate.policy.RelayGrant;
 import io.tlsgate.policy.TlsFacts;
 import io.tlsgate.policy.TlsRequirement;
 import io.tlsgate.policy.Verdict;
 
 /**
- * The inbound TLS gate: a command handler placed in a listener's {@code <handlerchain>} of
- * {@code smtpserver.xml}, ahead of James's core handlers.
+ * The inbound TLS gate: a handler placed first in a listener's {@code <handlerchain>} of {@code smtpserver.xml}
+ * (or of TLS Gate's own {@code tlsgate-listeners.xml}), ahead of James's core handlers.
  *
  * <ul>
  *   <li>Before TLS, commands that carry mail or credentials (MAIL, RCPT, DATA, AUTH, VRFY, EXPN) are refused
  *       with {@code 530 5.7.0} when the client's rule requires TLS. The client may still STARTTLS.</li>
- *   <li>At the first command after the TLS handshake the session is judged once against the client's rule.
- *       A refusal answers that command and, for the rest of the session, every command except QUIT (or the
- *       connection is closed, if the rule says so). James keeps HELO state across STARTTLS, so nothing is
- *       decided earlier.</li>
- *   <li>A session that passes is left alone: the handler answers nothing, and James's own handlers, relay
- *       and identity checks included, run as usual.</li>
+ *   <li>At the first command after the TLS handshake the session is judged once against the client's rule, the
+ *       client certificate verified as configured. A refusal answers that command and, for the rest of the
+ *       session, every command except QUIT (or the connection is closed, if the rule says so). James keeps HELO
+ *       state across STARTTLS, so nothing is decided earlier.</li>
+ *   <li>A session that passes is left alone: James's own handlers, relay and identity checks included, run as
+ *       usual. A verified certificate named in {@code <relay>} may relay, optionally as a James user.</li>
+ *   <li>The Received header of accepted mail carries the TLS facts (with ESMTPS, version, cipher, bits, verify).</li>
  * </ul>
  */
-public class InboundTlsGate implements CommandHandler<SMTPSession> {
+public class InboundTlsGate implements CommandHandler<SMTPSession>, JamesMessageHook {
     private static final Logger LOGGER = LoggerFactory.getLogger(InboundTlsGate.class);
 
     /**
@@ -62,17 +78,28 @@ public class InboundTlsGate implements CommandHandler<SMTPSession> {
     private static final AttachmentKey<ClientRule> CLIENT_RULE = AttachmentKey.of("tlsgate.inbound.rule", ClientRule.class);
 
     private final ClientNameResolver names;
-    private volatile PeerTable<TlsRequirement> policy;
+    private final FileSystem files;
+    private final UsersRepository users;
+    private final Clock clock = Clock.systemUTC();
+    private volatile InboundPolicy policy;
+    private volatile ChainVerifier listenerTrusting;
 
     @Inject
-    public InboundTlsGate(DNSService dns) {
+    public InboundTlsGate(DNSService dns, FileSystem files, UsersRepository users) {
         this.names = new ClientNameResolver(dns);
+        this.files = files;
+        this.users = users;
     }
 
     @Override
     public void init(Configuration config) throws ConfigurationException {
-        policy = InboundPolicyReader.read(config);
-        LOGGER.info("TLS Gate inbound policy loaded: default rule {}; {} client rule key(s)", policy.defaultRule(), policy.size());
+        policy = InboundPolicyReader.read(config, location -> files.getFile(location).toPath(), clock);
+        listenerTrusting = ChainVerifier.withoutAnchors(clock);
+        LOGGER.info("TLS Gate inbound policy loaded: default rule {}; {} client rule key(s); certificate verification {}; {} relay grant(s)",
+            policy.rules().defaultRule(), policy.rules().size(),
+            policy.verification().map(v -> v.verifier().checksRevocation() ? "with revocation checks" : "without revocation checks")
+                .orElse("by the listener's truststore only"),
+            policy.relayGrants().size());
     }
 
     @Override
@@ -91,11 +118,81 @@ public class InboundTlsGate implements CommandHandler<SMTPSession> {
         if (!session.isTLSStarted()) {
             return NEED_TLS.contains(command) ? refuseWithoutTls(session, rule, command) : null;
         }
-        TlsFacts facts = SessionTlsFacts.read(session, rule.confirmedName);
-        GateDecision decision = new GateDecision(rule.match, facts, PolicyEvaluator.evaluate(rule.match.rule(), facts));
+        TlsRequirement requirement = rule.match.rule();
+        SSLSession ssl = SessionTlsFacts.tlsSession(session).orElseThrow();
+        TlsFacts facts = SessionTlsFacts.read(session, rule.confirmedName, chain -> verify(ssl, chain, requirement));
+        Verdict verdict = PolicyEvaluator.evaluate(requirement, facts);
+        GateDecision decision = new GateDecision(rule.match, facts, verdict);
         session.setAttachment(DECISION, decision, State.Connection);
-        LOGGER.info(DecisionLog.line(session.getSessionID(), rule.match, facts, decision.verdict));
-        return decision.verdict.accepted() ? null : refusal(session, command, decision.verdict);
+        String grant = verdict.accepted() ? grantRelay(session, facts) : "";
+        LOGGER.info(DecisionLog.line(session.getSessionID(), rule.match, facts, verdict) + grant);
+        return verdict.accepted() ? null : refusal(session, command, verdict);
+    }
+
+    /**
+     * The certificate status under the rule. With {@code <verification>} TLS Gate verifies every chain itself;
+     * without it, a stock James listener's truststore vouches for the path (James asks for certificates only with
+     * clientAuth, and then verifies them), while a listener that only asks vouches for nothing.
+     */
+    private CertificateStatus verify(SSLSession ssl, List<X509Certificate> chain, TlsRequirement requirement) {
+        TlsRequirement.Level level = requirement.level() == TlsRequirement.Level.FINGERPRINT
+            ? TlsRequirement.Level.FINGERPRINT : TlsRequirement.Level.VERIFY;
+        Optional<VerificationCache> verification = policy.verification();
+        if (verification.isPresent()) {
+            return verification.get().verify(chain, level, requirement.certificate());
+        }
+        ChainVerifier.Path path = AskingListeners.asked(ssl) ? ChainVerifier.Path.TO_CHECK : ChainVerifier.Path.VOUCHED_BY_LISTENER;
+        return listenerTrusting.verify(chain, level, requirement.certificate(), path);
+    }
+
+    /** Relay by certificate: only after the session passed, and only for a verified certificate. */
+    private String grantRelay(SMTPSession session, TlsFacts facts) {
+        if (!facts.certificateStatus().isVerified()) {
+            return "";
+        }
+        for (RelayGrant grant : policy.relayGrants()) {
+            if (grant.matches(facts.peerChain())) {
+                if (grant.user().isPresent()) {
+                    Optional<String> problem = authenticate(session, grant.user().get());
+                    if (problem.isPresent()) {
+                        LOGGER.error("TLS Gate did not grant relay to session {}: {}", session.getSessionID(), problem.get());
+                        return " relay=denied reason=\"" + problem.get() + "\"";
+                    }
+                }
+                session.setRelayingAllowed(true);
+                return " relay=granted" + grant.user().map(u -> " user=" + u).orElse("");
+            }
+        }
+        return "";
+    }
+
+    private Optional<String> authenticate(SMTPSession session, String user) {
+        try {
+            Username username = Username.of(user);
+            if (!users.contains(username)) {
+                return Optional.of("the certificate maps to " + user + ", which is not a James user");
+            }
+            session.setUsername(username);
+            return Optional.empty();
+        } catch (UsersRepositoryException | IllegalArgumentException e) {
+            return Optional.of("cannot check James user " + user + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public HookResult onMessage(SMTPSession session, Mail mail) {
+        Optional<GateDecision> decision = session.getAttachment(DECISION, State.Connection);
+        if (decision.isPresent() && decision.get().facts.tlsActive()) {
+            try {
+                if (!TlsReceivedHeader.annotate(mail.getMessage(), session.getSessionID(), decision.get().facts)) {
+                    LOGGER.warn("TLS Gate found no Received header of session {} to annotate", session.getSessionID());
+                }
+            } catch (MessagingException | RuntimeException e) {
+                // The header is informational: never lose or delay mail over it.
+                LOGGER.warn("TLS Gate could not annotate the Received header of session {}: {}", session.getSessionID(), e.toString());
+            }
+        }
+        return HookResult.DECLINED;
     }
 
     /** The sticky refusal of a judged session. */
@@ -110,7 +207,7 @@ public class InboundTlsGate implements CommandHandler<SMTPSession> {
 
     /** Not sticky: a client told to STARTTLS first may do so and carry on. */
     private Response refuseWithoutTls(SMTPSession session, ClientRule rule, String command) {
-        TlsFacts facts = SessionTlsFacts.read(session, rule.confirmedName);
+        TlsFacts facts = SessionTlsFacts.read(session, rule.confirmedName, chain -> CertificateStatus.noTls());
         Verdict verdict = PolicyEvaluator.evaluate(rule.match.rule(), facts);
         if (verdict.accepted()) {
             return null;
@@ -125,10 +222,10 @@ public class InboundTlsGate implements CommandHandler<SMTPSession> {
         if (known.isPresent()) {
             return known.get();
         }
-        PeerTable<TlsRequirement> table = policy;
+        InboundPolicy current = policy;
         InetAddress address = session.getRemoteAddress().getAddress();
-        Optional<String> name = table.hasHostEntries() ? names.confirmedName(address) : Optional.empty();
-        ClientRule rule = new ClientRule(name, table.lookup(name, address.getAddress()));
+        Optional<String> name = current.rules().hasHostEntries() ? names.confirmedName(address) : Optional.empty();
+        ClientRule rule = new ClientRule(name, current.rules().lookup(name, address.getAddress()));
         session.setAttachment(CLIENT_RULE, rule, State.Connection);
         return rule;
     }

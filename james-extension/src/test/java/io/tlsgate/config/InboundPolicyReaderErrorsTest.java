@@ -17,7 +17,7 @@ class InboundPolicyReaderErrorsTest {
     private static final String ENCRYPT = "<level>encrypt</level>";
     private static final String DEFAULT = "<default>" + ENCRYPT + "</default>";
     private static final String RULE_ELEMENTS = "level, minCipherBits, minProtocol, failure, missingTls, afterRefusal,"
-        + " subjectCn, subjectDn, issuerDn, dnsName";
+        + " subjectCn, subjectDn, issuerDn, dnsName, pin, acceptServerAuthOnly, minRsaBits, minEcBits, revocation";
     private static final String ONE_RULE_PER_KEY = "; each host, domain or address may appear in one rule only";
     private static final String NO_LEVEL = "the rule sets no level and nothing that implies one (say <level>none</level> to exempt a peer)";
 
@@ -25,9 +25,9 @@ class InboundPolicyReaderErrorsTest {
         return Stream.of(
             // the handler element
             bad("unknown element in the handler, with a hint", DEFAULT + "<clinet peer='a.example'>" + ENCRYPT + "</clinet>",
-                " <clinet peer=\"a.example\">", "unknown element; did you mean <client>? (allowed here: default, client)"),
+                " <clinet peer=\"a.example\">", "unknown element; did you mean <client>? (allowed here: verification, default, client, relay)"),
             bad("unknown element in the handler, no hint", DEFAULT + "<rule>" + ENCRYPT + "</rule>",
-                " <rule>", "unknown element (allowed here: default, client)"),
+                " <rule>", "unknown element (allowed here: verification, default, client, relay)"),
             bad("no default", "<client peer='a.example'>" + ENCRYPT + "</client>", "",
                 "no <default> rule: write what clients without a rule of their own must meet"
                     + " (<default><level>none</level></default> exempts them)"),
@@ -101,7 +101,7 @@ class InboundPolicyReaderErrorsTest {
                 "'TLSv1.4' is not a TLS protocol name; use one of SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3"),
             badValue("protocol written another way", "<minProtocol>TLS 1.2</minProtocol>", " <minProtocol>",
                 "'TLS 1.2' is not a TLS protocol name; use one of SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3"),
-            badValue("typo in level", "<level>verfy</level>", " <level>", "'verfy' is not one of none, encrypt, verify"),
+            badValue("typo in level", "<level>verfy</level>", " <level>", "'verfy' is not one of none, encrypt, fingerprint, verify"),
             badValue("bad failure", ENCRYPT + "<failure>soft</failure>", " <failure>", "'soft' is not one of temporary, permanent"),
             badValue("bad missingTls", ENCRYPT + "<missingTls>reject</missingTls>", " <missingTls>", "'reject' is not one of temporary, permanent"),
             badValue("bad afterRefusal", ENCRYPT + "<afterRefusal>close</afterRefusal>", " <afterRefusal>", "'close' is not one of refuse, disconnect"),
@@ -127,11 +127,11 @@ class InboundPolicyReaderErrorsTest {
 
             // rules that contradict themselves or say nothing
             badValue("level none with minCipherBits", "<level>none</level><minCipherBits>128</minCipherBits>", "",
-                "level none contradicts the cipher or protocol floor, which needs TLS (level encrypt or verify)"),
+                "level none contradicts the cipher or protocol floor, which needs TLS (level encrypt, fingerprint or verify)"),
             badValue("level none with minProtocol", "<minProtocol>TLSv1.2</minProtocol><level>none</level>", "",
-                "level none contradicts the cipher or protocol floor, which needs TLS (level encrypt or verify)"),
+                "level none contradicts the cipher or protocol floor, which needs TLS (level encrypt, fingerprint or verify)"),
             badValue("level encrypt with an identity", ENCRYPT + "<subjectCn>mx.a.example</subjectCn>", "",
-                "level encrypt contradicts the certificate identity constraints, which need level verify"),
+                "level encrypt contradicts the certificate identity constraints, which need level verify or fingerprint"),
             badValue("a rule with nothing in it", "", "", NO_LEVEL),
             badValue("a rule with only failure settings", "<failure>permanent</failure><afterRefusal>disconnect</afterRefusal>", "", NO_LEVEL),
             badValue("a rule with only text", "encrypt", "", NO_LEVEL),

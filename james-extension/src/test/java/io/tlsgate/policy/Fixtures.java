@@ -24,7 +24,7 @@ final class Fixtures {
     /** Its common names are the CN values of the subject in the order written. */
     static PeerCertificate issued(String subjectDn, String issuerDn, String... dnsNames) {
         return new PeerCertificate(DistinguishedName.parse(subjectDn), DistinguishedName.parse(issuerDn),
-            commonNames(subjectDn), List.of(dnsNames), "00");
+            commonNames(subjectDn), List.of(dnsNames), "00", "00");
     }
 
     /** CN values read with the JDK's LDAP name parser, not with the code under test. */

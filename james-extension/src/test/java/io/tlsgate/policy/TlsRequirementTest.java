@@ -22,8 +22,8 @@ import io.tlsgate.policy.TlsRequirement.Level;
 class TlsRequirementTest {
     private static final IdentityConstraint PARTNER_CN = new IdentityConstraint(Field.SUBJECT_CN, List.of(IdentityPattern.exact("mx.partner.example")));
     private static final String NO_LEVEL = "the rule sets no level and nothing that implies one (say <level>none</level> to exempt a peer)";
-    private static final String NEEDS_VERIFY = "the certificate identity constraints, which need level verify";
-    private static final String NEEDS_TLS = "the cipher or protocol floor, which needs TLS (level encrypt or verify)";
+    private static final String NEEDS_VERIFY = "the certificate identity constraints, which need level verify or fingerprint";
+    private static final String NEEDS_TLS = "the cipher or protocol floor, which needs TLS (level encrypt, fingerprint or verify)";
 
     static Stream<Arguments> levels() {
         return Stream.of(
@@ -45,7 +45,7 @@ class TlsRequirementTest {
     void levels(String name, UnaryOperator<TlsRequirement.Builder> settings, Level expected) {
         TlsRequirement requirement = settings.apply(TlsRequirement.builder()).build();
         assertThat(requirement).extracting(TlsRequirement::level, TlsRequirement::requiresTls, TlsRequirement::requiresCertificate)
-            .containsExactly(expected, expected != Level.NONE, expected == Level.VERIFY);
+            .containsExactly(expected, expected != Level.NONE, expected.requiresCertificate());
     }
 
     static Stream<Arguments> contradictions() {

@@ -1,0 +1,129 @@
+package io.tlsgate.pki;
+
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
+
+import io.tlsgate.policy.CertificateRequirement;
+import io.tlsgate.policy.CertificateStatus;
+import io.tlsgate.policy.TlsRequirement;
+
+/**
+ * Remembers verification results per chain and rule, so that a peer that connects again is not verified again:
+ * an acceptance or refusal for {@code ttl} (never beyond the certificate's expiry), a "could not check now" for
+ * a few seconds only, so that it is retried soon.
+ */
+public final class VerificationCache {
+    private static final Duration TEMPORARY_TTL = Duration.ofSeconds(30);
+
+    private final ChainVerifier verifier;
+    private final Duration ttl;
+    private final Clock clock;
+    private final Cache<Key, Entry> entries;
+
+    public VerificationCache(ChainVerifier verifier, int maxEntries, Duration ttl, Clock clock) {
+        this.verifier = verifier;
+        this.ttl = ttl;
+        this.clock = clock;
+        this.entries = CacheBuilder.newBuilder().maximumSize(maxEntries).expireAfterWrite(ttl.toMillis(), TimeUnit.MILLISECONDS).build();
+    }
+
+    public ChainVerifier verifier() {
+        return verifier;
+    }
+
+    public CertificateStatus verify(List<X509Certificate> chain, TlsRequirement.Level level, CertificateRequirement requirement) {
+        return verify(chain, level, requirement, ChainVerifier.Path.TO_CHECK);
+    }
+
+    public CertificateStatus verify(List<X509Certificate> chain, TlsRequirement.Level level, CertificateRequirement requirement,
+                                    ChainVerifier.Path path) {
+        if (chain.isEmpty()) {
+            return CertificateStatus.noCertificate();
+        }
+        Key key = new Key(chain, level, requirement, path);
+        Instant now = clock.instant();
+        Entry known = entries.getIfPresent(key);
+        if (known != null && known.expires.isAfter(now)) {
+            return known.status;
+        }
+        CertificateStatus status = verifier.verify(chain, level, requirement, path);
+        Instant expires = status.outcome() == CertificateStatus.Outcome.TEMP ? now.plus(TEMPORARY_TTL) : now.plus(ttl);
+        Instant notAfter = chain.get(0).getNotAfter().toInstant();
+        entries.put(key, new Entry(status, expires.isAfter(notAfter) ? notAfter : expires));
+        return status;
+    }
+
+    public long size() {
+        return entries.size();
+    }
+
+    private static final class Entry {
+        final CertificateStatus status;
+        final Instant expires;
+
+        Entry(CertificateStatus status, Instant expires) {
+            this.status = status;
+            this.expires = expires;
+        }
+    }
+
+    /** The DER of every presented certificate (compared in full, so no hash collision can alias two chains), the level and the rule's checks. */
+    private static final class Key {
+        private final List<byte[]> encoded;
+        private final TlsRequirement.Level level;
+        private final CertificateRequirement requirement;
+        private final ChainVerifier.Path path;
+        private final int hash;
+
+        Key(List<X509Certificate> chain, TlsRequirement.Level level, CertificateRequirement requirement, ChainVerifier.Path path) {
+            this.encoded = new ArrayList<>(chain.size());
+            this.path = path;
+            int h = Objects.hash(level, requirement, path);
+            for (X509Certificate certificate : chain) {
+                try {
+                    byte[] der = certificate.getEncoded();
+                    encoded.add(der);
+                    h = 31 * h + Arrays.hashCode(der);
+                } catch (CertificateEncodingException e) {
+                    throw new IllegalArgumentException("cannot encode certificate", e);
+                }
+            }
+            this.level = level;
+            this.requirement = requirement;
+            this.hash = h;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof Key)) {
+                return false;
+            }
+            Key other = (Key) o;
+            if (other.hash != hash || other.level != level || other.path != path || !other.requirement.equals(requirement) || other.encoded.size() != encoded.size()) {
+                return false;
+            }
+            for (int i = 0; i < encoded.size(); i++) {
+                if (!Arrays.equals(encoded.get(i), other.encoded.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+}

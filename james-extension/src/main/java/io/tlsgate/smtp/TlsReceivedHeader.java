@@ -1,0 +1,50 @@
+package io.tlsgate.smtp;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.mail.MessagingException;
+import javax.mail.internet.MimeMessage;
+
+import io.tlsgate.policy.TlsFacts;
+
+/**
+ * Adds the TLS facts to the Received header James wrote for this session, as Sendmail does:
+ * {@code with ESMTPS ID 1a2b3c (version=TLSv1.3 cipher=TLS_AES_256_GCM_SHA384 bits=256 verify=OK)}, with ESMTPS or
+ * ESMTPSA (RFC 3848) instead of James's ESMTP and ESMTPA. Other Received headers are left as they are.
+ */
+final class TlsReceivedHeader {
+    private static final String RECEIVED = "Received";
+    private static final String FOLD = "\r\n          ";
+
+    private TlsReceivedHeader() {
+    }
+
+    /** @return whether the header was found (James's own for this session) and annotated */
+    static boolean annotate(MimeMessage message, String sessionId, TlsFacts facts) throws MessagingException {
+        String[] received = message.getHeader(RECEIVED);
+        if (received == null || received.length == 0) {
+            return false;
+        }
+        Matcher with = Pattern.compile(" with (ESMTPA|ESMTP|SMTP) ID " + Pattern.quote(sessionId) + "(?![\\w-])").matcher(received[0]);
+        if (!with.find()) {
+            return false;
+        }
+        String protocol = with.group(1).equals("ESMTPA") ? "ESMTPSA" : with.group(1).equals("ESMTP") ? "ESMTPS" : "SMTP";
+        String annotated = received[0].substring(0, with.start()) + " with " + protocol + " ID " + sessionId + FOLD + clause(facts)
+            + received[0].substring(with.end());
+        // javax.mail adds a Received header above the existing ones: re-add from the oldest to the newest.
+        message.removeHeader(RECEIVED);
+        for (int i = received.length - 1; i >= 1; i--) {
+            message.addHeader(RECEIVED, received[i]);
+        }
+        message.addHeader(RECEIVED, annotated);
+        return true;
+    }
+
+    static String clause(TlsFacts facts) {
+        return "(version=" + facts.protocolName() + " cipher=" + facts.cipherSuiteName()
+            + " bits=" + (facts.effectiveBits().isPresent() ? String.valueOf(facts.effectiveBits().getAsInt()) : "unknown")
+            + " verify=" + facts.certificateStatus().outcome() + ")";
+    }
+}

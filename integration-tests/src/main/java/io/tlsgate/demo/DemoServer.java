@@ -66,6 +66,7 @@ public final class DemoServer implements AutoCloseable {
         private String confSample = "inbound-gate";
         private final Map<String, Integer> ports = new LinkedHashMap<>();
         private String smtpServerXml;
+        private final Map<String, String> confFiles = new LinkedHashMap<>();
         private final List<Module> overrides = new ArrayList<>();
 
         /**
@@ -91,6 +92,12 @@ public final class DemoServer implements AutoCloseable {
         /** Replaces the sample's smtpserver.xml (tests of configurations the sample does not show). */
         public Setup smtpServerXml(String xml) {
             this.smtpServerXml = xml;
+            return this;
+        }
+
+        /** Adds or replaces a file of conf/ (e.g. tlsgate-listeners.xml, extensions.properties). */
+        public Setup confFile(String name, String content) {
+            confFiles.put(name, content);
             return this;
         }
 
@@ -126,7 +133,12 @@ public final class DemoServer implements AutoCloseable {
         if (setup.smtpServerXml != null) {
             Files.writeString(conf.resolve("smtpserver.xml"), setup.smtpServerXml);
         }
-        rewriteBinds(conf.resolve("smtpserver.xml"), setup.ports);
+        for (Map.Entry<String, String> file : setup.confFiles.entrySet()) {
+            Files.writeString(conf.resolve(file.getKey()), file.getValue());
+        }
+        for (Path listeners : listenerFiles(conf)) {
+            rewriteBinds(listeners, setup.ports);
+        }
         DemoPki pki = DemoPki.generate(conf.resolve("tls"));
         installExtension(setup.home.resolve("extensions-jars"), work.resolve("extensions-jars"));
 
@@ -143,7 +155,11 @@ public final class DemoServer implements AutoCloseable {
                 data.addDomain(DOMAIN);
             }
             data.addUser(USER, USER_PASSWORD);
-            return new DemoServer(james, pki, work, boundPorts(conf.resolve("smtpserver.xml")));
+            Map<String, Integer> ports = new LinkedHashMap<>();
+            for (Path listeners : listenerFiles(conf)) {
+                ports.putAll(boundPorts(listeners));
+            }
+            return new DemoServer(james, pki, work, ports);
         } catch (Exception | Error e) {
             james.stop();
             throw e;
@@ -158,7 +174,7 @@ public final class DemoServer implements AutoCloseable {
         return workingDirectory;
     }
 
-    /** Listener ports by jmxName, in the order of smtpserver.xml. */
+    /** Listener ports by jmxName, in the order of smtpserver.xml, then tlsgate-listeners.xml. */
     public Map<String, Integer> ports() {
         return ports;
     }
@@ -195,6 +211,16 @@ public final class DemoServer implements AutoCloseable {
     @Override
     public void close() {
         james.stop();
+    }
+
+    /** James's smtpserver.xml and, when present, TLS Gate's own listeners. */
+    private static List<Path> listenerFiles(Path conf) {
+        List<Path> files = new ArrayList<>();
+        files.add(conf.resolve("smtpserver.xml"));
+        if (Files.exists(conf.resolve("tlsgate-listeners.xml"))) {
+            files.add(conf.resolve("tlsgate-listeners.xml"));
+        }
+        return files;
     }
 
     private static void rewriteBinds(Path smtpServerXml, Map<String, Integer> ports) throws Exception {

@@ -5,103 +5,143 @@ import java.math.BigInteger;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.KeyStore;
-import java.security.SecureRandom;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import javax.security.auth.x500.X500Principal;
 
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.CertIOException;
+import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v2CRLBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * A certificate authority made at test time with Bouncy Castle: nothing with a private key is ever
- * committed. Issues server and client certificates with the names and key usages a test asks for.
+ * A certificate authority made at test time with Bouncy Castle: nothing with a private key is ever committed.
+ * Issues certificates of any shape a test needs ({@link #leaf}), intermediates, and CRLs; remembers which of its
+ * certificates are revoked, for its CRL and for an OCSP responder.
  */
 public final class CertificateAuthority {
     private static final AtomicLong SERIALS = new AtomicLong(System.currentTimeMillis());
-    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** A revoked serial number: when and why. */
+    static final class Revocation {
+        final Instant when;
+        final int reason;
+
+        Revocation(Instant when, int reason) {
+            this.when = when;
+            this.reason = reason;
+        }
+    }
 
     private final IssuedCertificate self;
     private final X500Name name;
+    private final Map<BigInteger, Revocation> revoked = new ConcurrentHashMap<>();
 
     private CertificateAuthority(IssuedCertificate self, X500Name name) {
         this.self = self;
         this.name = name;
     }
 
-    /** A self-signed root, valid from a day ago for ten years. */
+    /** A self-signed root (RSA 2048, SHA-256), valid from a day ago for ten years. */
     public static CertificateAuthority create(String distinguishedName) {
-        KeyPair keys = rsaKeyPair(2048);
+        KeyPair keys = KeyType.RSA_2048.generate();
         X500Name name = x500(distinguishedName);
-        try {
-            X509v3CertificateBuilder builder = builder(name, name, keys, Instant.now().minus(Duration.ofDays(1)), Duration.ofDays(3650));
-            JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
-            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-            builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(keys.getPublic()));
-            X509Certificate certificate = sign(builder, keys);
-            return new CertificateAuthority(new IssuedCertificate(keys, List.of(certificate)), name);
-        } catch (GeneralSecurityException | CertIOException e) {
-            throw new IllegalStateException("cannot create CA " + distinguishedName, e);
-        }
+        X509Certificate certificate = caCertificate(name, name, keys, keys, "SHA256withRSA");
+        return new CertificateAuthority(new IssuedCertificate(keys, List.of(certificate)), name);
+    }
+
+    /** An intermediate CA issued by this one; its chain includes this CA's. */
+    public CertificateAuthority intermediate(String distinguishedName) {
+        KeyPair keys = KeyType.RSA_2048.generate();
+        X500Name subject = x500(distinguishedName);
+        X509Certificate certificate = caCertificate(name, subject, keys, self.keyPair(), "SHA256withRSA");
+        List<X509Certificate> chain = new ArrayList<>();
+        chain.add(certificate);
+        chain.addAll(self.chain());
+        return new CertificateAuthority(new IssuedCertificate(keys, chain), subject);
     }
 
     public X509Certificate certificate() {
         return self.certificate();
     }
 
+    /** This CA's certificate and those above it. */
+    public List<X509Certificate> chain() {
+        return self.chain();
+    }
+
+    KeyPair keyPair() {
+        return self.keyPair();
+    }
+
+    /** A certificate to shape: name, key, validity, purposes, revocation pointers. */
+    public LeafBuilder leaf(String commonName) {
+        return new LeafBuilder(this, commonName);
+    }
+
     /** A server certificate (serverAuth) for the given DNS names and IP addresses. */
     public IssuedCertificate issueServer(String commonName, List<String> dnsNames, List<String> ipAddresses) {
-        return issue(commonName, dnsNames, ipAddresses, KeyPurposeId.id_kp_serverAuth);
+        return leaf(commonName).dnsNames(dnsNames).ipAddresses(ipAddresses).purposes(LeafBuilder.Purpose.SERVER_AUTH).issue();
     }
 
     /** A client certificate (clientAuth) with the given DNS names in its subjectAltName. */
     public IssuedCertificate issueClient(String commonName, List<String> dnsNames) {
-        return issue(commonName, dnsNames, List.of(), KeyPurposeId.id_kp_clientAuth);
+        return leaf(commonName).dnsNames(dnsNames).issue();
     }
 
-    private IssuedCertificate issue(String commonName, List<String> dnsNames, List<String> ipAddresses, KeyPurposeId purpose) {
-        KeyPair keys = rsaKeyPair(2048);
+    public void revoke(X509Certificate certificate, int crlReason) {
+        revoked.put(certificate.getSerialNumber(), new Revocation(Instant.now().minus(Duration.ofMinutes(1)), crlReason));
+    }
+
+    public void revoke(X509Certificate certificate) {
+        revoke(certificate, CRLReason.keyCompromise);
+    }
+
+    Revocation revocation(BigInteger serial) {
+        return revoked.get(serial);
+    }
+
+    /** A CRL of the revoked serials, issued now, valid until {@code nextUpdate}. */
+    public X509CRL crl(Instant thisUpdate, Instant nextUpdate) {
         try {
-            X509v3CertificateBuilder builder = builder(name, x500("CN=" + commonName + ",O=TLS Gate Demo"), keys,
-                Instant.now().minus(Duration.ofHours(1)), Duration.ofDays(365));
-            JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
-            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
-            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
-            builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(keys.getPublic()));
-            builder.addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(self.certificate()));
-            List<GeneralName> names = new ArrayList<>();
-            dnsNames.forEach(d -> names.add(new GeneralName(GeneralName.dNSName, d)));
-            ipAddresses.forEach(ip -> names.add(new GeneralName(GeneralName.iPAddress, ip)));
-            if (!names.isEmpty()) {
-                builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(new GeneralName[0])));
-            }
-            return new IssuedCertificate(keys, List.of(sign(builder, self.keyPair()), self.certificate()));
-        } catch (GeneralSecurityException | CertIOException e) {
-            throw new IllegalStateException("cannot issue certificate for " + commonName, e);
+            X509v2CRLBuilder builder = new JcaX509v2CRLBuilder(new X500Principal(name.getEncoded()), Date.from(thisUpdate));
+            builder.setNextUpdate(Date.from(nextUpdate));
+            revoked.forEach((serial, revocation) -> builder.addCRLEntry(serial, Date.from(revocation.when), revocation.reason));
+            builder.addExtension(Extension.authorityKeyIdentifier, false,
+                new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(certificate()));
+            return new JcaX509CRLConverter().getCRL(builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(self.keyPair().getPrivate())));
+        } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
+            throw new IllegalStateException("cannot issue CRL", e);
         }
+    }
+
+    public X509CRL crl() {
+        return crl(Instant.now().minus(Duration.ofMinutes(5)), Instant.now().plus(Duration.ofDays(1)));
+    }
+
+    public void writeCrlPem(Path file, X509CRL crl) {
+        IssuedCertificate.writeText(file, IssuedCertificate.pem(crl));
     }
 
     /** A PKCS12 trust store holding this CA as a trusted certificate (James's clientAuth truststore). */
@@ -120,15 +160,33 @@ public final class CertificateAuthority {
         IssuedCertificate.writeText(file, IssuedCertificate.pem(certificate()));
     }
 
-    private static X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair keys, Instant notBefore, Duration validity) {
-        return new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIALS.incrementAndGet()),
-            Date.from(notBefore), Date.from(notBefore.plus(validity)), subject, keys.getPublic());
+    X500Name name() {
+        return name;
     }
 
-    private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair signer) throws GeneralSecurityException {
+    private static X509Certificate caCertificate(X500Name issuer, X500Name subject, KeyPair keys, KeyPair signer, String algorithm) {
+        try {
+            Instant notBefore = Instant.now().minus(Duration.ofDays(1));
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer, serial(), Date.from(notBefore),
+                Date.from(notBefore.plus(Duration.ofDays(3650))), subject, keys.getPublic());
+            JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
+            builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(keys.getPublic()));
+            return sign(builder, signer, algorithm);
+        } catch (GeneralSecurityException | CertIOException e) {
+            throw new IllegalStateException("cannot create CA " + subject, e);
+        }
+    }
+
+    static BigInteger serial() {
+        return BigInteger.valueOf(SERIALS.incrementAndGet());
+    }
+
+    static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair signer, String algorithm) throws GeneralSecurityException {
         try {
             return new JcaX509CertificateConverter().getCertificate(
-                builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(signer.getPrivate())));
+                builder.build(new JcaContentSignerBuilder(algorithm).build(signer.getPrivate())));
         } catch (OperatorCreationException e) {
             throw new GeneralSecurityException(e);
         }
@@ -137,15 +195,5 @@ public final class CertificateAuthority {
     /** Encodes an RFC 4514 name as the JDK and OpenSSL read it (Bouncy Castle's string parser keeps the written order). */
     static X500Name x500(String rfc4514) {
         return X500Name.getInstance(new X500Principal(rfc4514).getEncoded());
-    }
-
-    static KeyPair rsaKeyPair(int bits) {
-        try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-            generator.initialize(bits, RANDOM);
-            return generator.generateKeyPair();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -6,7 +6,7 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Optional;
 
-import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -26,7 +26,10 @@ public final class TlsOptions {
         this.cipherSuites = List.copyOf(cipherSuites);
     }
 
-    /** Trusts the given CA for the server certificate; no client certificate; JDK default protocols and suites. */
+    /**
+     * Trusts the given CA for the server certificate; no client certificate; JDK default protocols and suites. A
+     * client certificate, when added, is presented whatever the server's certificate request says.
+     */
     public static TlsOptions trusting(X509Certificate anchor) {
         return new TlsOptions(anchor, null, List.of(), List.of());
     }
@@ -62,14 +65,9 @@ public final class TlsOptions {
             trust.setCertificateEntry("anchor", trustAnchor);
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trust);
-            KeyManagerFactory kmf = null;
-            if (clientCertificate != null) {
-                char[] password = "client".toCharArray();
-                kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                kmf.init(clientCertificate.toKeyStore("client", password), password);
-            }
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+            context.init(clientCertificate == null ? null : new KeyManager[] {new PresentingKeyManager(clientCertificate)},
+                tmf.getTrustManagers(), null);
             return context;
         } catch (GeneralSecurityException | java.io.IOException e) {
             throw new IllegalStateException("cannot set up client TLS", e);

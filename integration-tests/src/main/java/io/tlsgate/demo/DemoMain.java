@@ -20,11 +20,12 @@ import io.tlsgate.demo.pki.DemoPki;
  */
 public final class DemoMain {
     private static final Map<String, Integer> DEMO_PORTS = Map.of(
-        "smtpserver-mx", 10025, "smtpserver-submission", 10587, "smtpserver-partners", 10465);
+        "smtpserver-mx", 10025, "smtpserver-submission", 10587, "smtpserver-partners", 10465, "tlsgate-mx", 10026);
     private static final Map<String, String> DESCRIPTIONS = Map.of(
         "smtpserver-mx", "STARTTLS  MX: TLS required, >=128 bits, TLSv1.2+ (454 4.7.0); 127.0.0.2: 256 bits, TLSv1.3, 554 + disconnect",
         "smtpserver-submission", "STARTTLS  submission: >=256 bits, TLSv1.2+, else 554 5.7.0",
-        "smtpserver-partners", "implicit TLS + client certificate: DNS name *.partners.demo.test from the demo CA, else 554 5.7.0");
+        "smtpserver-partners", "implicit TLS + client certificate: DNS name *.partners.demo.test from the demo CA, else 554 5.7.0",
+        "tlsgate-mx", "STARTTLS, ASKS for a client certificate; TLS Gate verifies it (CA, CRL); *.partners.demo.test may relay");
 
     private DemoMain() {
     }
@@ -124,8 +125,10 @@ public final class DemoMain {
         p.setProperty("pki.ca", pki.caCertificate().toString());
         p.setProperty("pki.good-client.cert", pki.certificateFile("good-client").toString());
         p.setProperty("pki.good-client.key", pki.keyFile("good-client").toString());
-        p.setProperty("pki.bad-client.cert", pki.certificateFile("bad-client").toString());
-        p.setProperty("pki.bad-client.key", pki.keyFile("bad-client").toString());
+        for (String who : List.of("bad-client", "expired-client", "revoked-client", "unknown-ca-client")) {
+            p.setProperty("pki." + who + ".cert", pki.certificateFile(who).toString());
+            p.setProperty("pki." + who + ".key", pki.keyFile(who).toString());
+        }
         p.setProperty("working.directory", server.workingDirectory().toString());
         p.setProperty("log", server.workingDirectory().resolve("logs/james.log").toString());
         Path file = server.workingDirectory().resolve("demo.properties");
@@ -167,6 +170,19 @@ public final class DemoMain {
             .append(" -key ").append(pki.keyFile("bad-client")).append(" -CAfile ").append(ca).append("   (then type: EHLO me, NOOP, RSET, QUIT)\n");
         s.append("  # the 127.0.0.2 rule: TLS 1.3 and 256 bits, else 554 5.7.0 protocol too old: TLSv1.2, TLSv1.3 required, then disconnect\n");
         s.append("  swaks --server 127.0.0.1:").append(mx).append(" --local-interface 127.0.0.2 --tls --tls-protocol tlsv1_2").append(mail).append('\n');
+        int asking = server.port("tlsgate-mx");
+        s.append("  # a listener that ASKS for a certificate: no certificate gets an SMTP reply, not a TLS alert\n");
+        s.append("  #   554 5.7.0 certificate required, none presented\n");
+        s.append("  swaks --server 127.0.0.1:").append(asking).append(" --tls").append(mail).append('\n');
+        for (String[] c : new String[][] {
+                {"good-client", "accepted; and as a partner it may relay: try --to someone@elsewhere.example"},
+                {"expired-client", "554 5.7.0 certificate not trusted: certificate expired on ..."},
+                {"revoked-client", "554 5.7.0 certificate not trusted: certificate revoked on ... (keyCompromise) per CRL ca.crl"},
+                {"unknown-ca-client", "554 5.7.0 certificate not trusted: unknown issuer CN=Unknown Demo CA,O=Elsewhere"}}) {
+            s.append("  #   ").append(c[1]).append('\n');
+            s.append("  swaks --server 127.0.0.1:").append(asking).append(" --tls --tls-cert ").append(pki.certificateFile(c[0]))
+                .append(" --tls-key ").append(pki.keyFile(c[0])).append(mail).append('\n');
+        }
         s.append("\nTLS Gate decisions are printed below and logged to ").append(server.workingDirectory().resolve("logs/james.log")).append('\n');
         s.append("Ports and PKI paths for scripts: ").append(properties).append('\n');
         s.append("Stop with Ctrl-C.\n");

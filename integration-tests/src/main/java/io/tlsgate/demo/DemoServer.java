@@ -46,6 +46,8 @@ public final class DemoServer implements AutoCloseable {
     public static final String DOMAIN = "demo.test";
     public static final String USER = "alice@" + DOMAIN;
     public static final String USER_PASSWORD = "alice-demo-password";
+    /** The user partner MTAs relay as (tlsgate-listeners.xml maps their certificates to it). */
+    public static final String PARTNER_USER = "partner@" + DOMAIN;
 
     private final GuiceJamesServer james;
     private final DemoPki pki;
@@ -155,6 +157,7 @@ public final class DemoServer implements AutoCloseable {
                 data.addDomain(DOMAIN);
             }
             data.addUser(USER, USER_PASSWORD);
+            data.addUser(PARTNER_USER, java.util.UUID.randomUUID().toString());
             Map<String, Integer> ports = new LinkedHashMap<>();
             for (Path listeners : listenerFiles(conf)) {
                 ports.putAll(boundPorts(listeners));

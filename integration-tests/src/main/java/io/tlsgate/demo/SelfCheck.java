@@ -32,7 +32,61 @@ public final class SelfCheck {
     /** Runs every case; returns the ids of those that failed. */
     public List<String> run() {
         inbound();
+        clientCertificates();
         return failures;
+    }
+
+    /** The listener that asks for a certificate (tlsgate-listeners.xml): every case gets an SMTP reply. */
+    private void clientCertificates() {
+        int port = server.port("tlsgate-mx");
+        DemoPki pki = server.pki();
+        TlsOptions tls = TlsOptions.trusting(pki.ca().certificate());
+        String untrusted = "certificate not trusted: ";
+        firstReplyAfterTls("clientcert.no-certificate", port, tls, "554 5.7.0", "certificate required, none presented");
+        firstReplyAfterTls("clientcert.unknown-ca", port, tls.withClientCertificate(pki.client("unknown-ca-client")),
+            "554 5.7.0", untrusted + "unknown issuer CN=Unknown Demo CA,O=Elsewhere");
+        firstReplyAfterTls("clientcert.expired", port, tls.withClientCertificate(pki.client("expired-client")),
+            "554 5.7.0", untrusted + "certificate expired on ");
+        firstReplyAfterTls("clientcert.revoked", port, tls.withClientCertificate(pki.client("revoked-client")),
+            "554 5.7.0", untrusted + "certificate revoked on ");
+
+        try (SmtpClient client = SmtpClient.connect(HOST, port)) {
+            client.readReply();
+            client.command("EHLO " + DemoPki.GOOD_CLIENT);
+            client.startTls(tls.withClientCertificate(pki.goodClient()));
+            client.command("EHLO " + DemoPki.GOOD_CLIENT);
+            String subject = "self-check client certificate " + UUID.randomUUID();
+            Reply reply = client.sendMail(SENDER, DemoServer.USER, subject);
+            boolean delivered = reply.code() == 250 && awaitDelivery(subject);
+            check("clientcert.good", "250 2.6.0 +delivered", reply, reply.codeAndStatus().equals("250 2.6.0") && delivered,
+                delivered ? "" : " (not in the mailbox)");
+            client.command("MAIL FROM:<" + DemoServer.PARTNER_USER + ">");
+            expect("clientcert.relay-by-certificate", "250 2.1.5", "", client.command("RCPT TO:<someone@elsewhere.example>"));
+            client.command("RSET");
+        } catch (RuntimeException e) {
+            fail("clientcert.good", "250 2.6.0 +delivered", e);
+        }
+        try (SmtpClient client = SmtpClient.connect(HOST, port)) {
+            client.readReply();
+            client.command("EHLO " + DemoPki.BAD_CLIENT);
+            client.startTls(tls.withClientCertificate(pki.badClient()));
+            client.command("EHLO " + DemoPki.BAD_CLIENT);
+            client.command("MAIL FROM:<" + SENDER + ">");
+            expect("clientcert.relay-not-granted", "550 5.7.1", "relaying denied", client.command("RCPT TO:<someone@elsewhere.example>"));
+        } catch (RuntimeException e) {
+            fail("clientcert.relay-not-granted", "550 5.7.1", e);
+        }
+    }
+
+    private void firstReplyAfterTls(String id, int port, TlsOptions tls, String codeAndStatus, String text) {
+        try (SmtpClient client = SmtpClient.connect(HOST, port)) {
+            client.readReply();
+            client.command("EHLO client.example.net");
+            client.startTls(tls);
+            expect(id, codeAndStatus, text, client.command("EHLO client.example.net"));
+        } catch (RuntimeException e) {
+            fail(id, codeAndStatus, e);
+        }
     }
 
     private void inbound() {

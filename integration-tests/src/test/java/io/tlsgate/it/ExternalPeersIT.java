@@ -21,6 +21,7 @@ class ExternalPeersIT {
     private static String mx;
     private static String submission;
     private static String partners;
+    private static String asking;
 
     @BeforeAll
     static void start() throws Exception {
@@ -29,6 +30,7 @@ class ExternalPeersIT {
         mx = "127.0.0.1:" + server.port("smtpserver-mx");
         submission = "127.0.0.1:" + server.port("smtpserver-submission");
         partners = "127.0.0.1:" + server.port("smtpserver-partners");
+        asking = "127.0.0.1:" + server.port("tlsgate-mx");
     }
 
     @AfterAll
@@ -137,6 +139,62 @@ class ExternalPeersIT {
         Peers.Run run = Peers.opensslClient("EHLO " + DemoPki.GOOD_CLIENT + "\nMAIL FROM:<a@example.net>\nQUIT\n",
             "-connect", partners, "-cert", pki.certificateFile("good-client").toString(),
             "-key", pki.keyFile("good-client").toString(), "-CAfile", pki.caCertificate().toString());
+        assertThat(run.output).as(run.toString()).contains("250 2.1.0 Sender <a@example.net> OK");
+    }
+
+    // The listener that asks for a client certificate (conf-samples/inbound-gate/tlsgate-listeners.xml).
+
+    @Test
+    void swaksWithoutACertificateCompletesTheHandshakeAndGetsAnSmtpReply() {
+        Peers.Run run = Peers.swaks(mail("swaks no cert", "--server", asking, "--tls"));
+        assertThat(run.output).as(run.toString())
+            .contains("=== TLS started with cipher")
+            .contains("<~* 554 5.7.0 certificate required, none presented");
+    }
+
+    @Test
+    void swaksWithARevokedCertificateIsRefusedWithTheReason() {
+        Peers.Run run = Peers.swaks(mail("swaks revoked", "--server", asking, "--tls",
+            "--tls-cert", pki.certificateFile("revoked-client").toString(), "--tls-key", pki.keyFile("revoked-client").toString()));
+        assertThat(run.output).as(run.toString())
+            .containsPattern("<~\\* 554 5\\.7\\.0 certificate not trusted: certificate revoked on \\S+ \\(keyCompromise\\) per CRL ca\\.crl:"
+                + " CN=revoked\\.partners\\.demo\\.test,O=TLS Gate Demo");
+    }
+
+    @Test
+    void swaksAsAPartnerRelaysAuthenticatedAndTheReceivedHeaderSaysEsmtpsa() throws Exception {
+        String subject = "swaks partner relay " + UUID.randomUUID();
+        Peers.Run run = Peers.swaks("--server", asking, "--tls", "--tls-cert", pki.certificateFile("good-client").toString(),
+            "--tls-key", pki.keyFile("good-client").toString(), "--from", DemoServer.PARTNER_USER, "--to", DemoServer.USER,
+            "--header", "Subject: " + subject);
+        assertThat(run.exitCode).as(run.toString()).isZero();
+        assertThat(server.awaitMessage(DemoServer.USER, subject))
+            .containsPattern("with ESMTPSA ID \\S+\r\n\\s+\\(version=TLSv1\\.[23] cipher=\\S+ bits=\\d+ verify=OK\\)");
+    }
+
+    @Test
+    void opensslWithAnExpiredCertificate() {
+        Peers.Run run = Peers.opensslClient("EHLO openssl.example\nQUIT\n", "-connect", asking, "-starttls", "smtp",
+            "-cert", pki.certificateFile("expired-client").toString(), "-key", pki.keyFile("expired-client").toString(),
+            "-CAfile", pki.caCertificate().toString());
+        assertThat(run.output).as(run.toString()).containsPattern("554 5\\.7\\.0 certificate not trusted: certificate expired on \\S+:"
+            + " CN=expired\\.partners\\.demo\\.test,O=TLS Gate Demo\n221 2\\.0\\.0");
+    }
+
+    @Test
+    void opensslWithACertificateFromAnUnknownCa() {
+        Peers.Run run = Peers.opensslClient("EHLO openssl.example\nQUIT\n", "-connect", asking, "-starttls", "smtp", "-tls1_2",
+            "-cert", pki.certificateFile("unknown-ca-client").toString(), "-key", pki.keyFile("unknown-ca-client").toString(),
+            "-CAfile", pki.caCertificate().toString());
+        assertThat(run.output).as(run.toString())
+            .contains("554 5.7.0 certificate not trusted: unknown issuer CN=Unknown Demo CA,O=Elsewhere\n221 2.0.0");
+    }
+
+    @Test
+    void opensslWithTheGoodCertificateIsAccepted() {
+        Peers.Run run = Peers.opensslClient("EHLO openssl.example\nMAIL FROM:<a@example.net>\nQUIT\n", "-connect", asking,
+            "-starttls", "smtp", "-cert", pki.certificateFile("good-client").toString(), "-key", pki.keyFile("good-client").toString(),
+            "-CAfile", pki.caCertificate().toString());
         assertThat(run.output).as(run.toString()).contains("250 2.1.0 Sender <a@example.net> OK");
     }
 }

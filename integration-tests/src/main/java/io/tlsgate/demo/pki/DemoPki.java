@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * The demo's PKI, generated at every start: one CA, James's server certificate (localhost, 127.0.0.1), a good
- * partner client certificate and a bad one (same CA, a name outside the partner domain). Files are laid out
- * where the conf-samples expect them ({@code conf/tls/}) and where swaks and openssl can read them.
+ * partner client certificate and a bad one (same CA, a name outside the partner domain), plus an expired one, a
+ * revoked one (on the CA's CRL) and one from a CA nobody trusts. Files are laid out where the conf-samples expect
+ * them ({@code conf/tls/}) and where swaks and openssl can read them.
  */
 public final class DemoPki {
     /** The keystore password written in conf-samples/inbound-gate/smtpserver.xml. */
@@ -19,6 +20,9 @@ public final class DemoPki {
     private final IssuedCertificate server;
     private final IssuedCertificate goodClient;
     private final IssuedCertificate badClient;
+    private final IssuedCertificate expiredClient;
+    private final IssuedCertificate revokedClient;
+    private final IssuedCertificate unknownCaClient;
     private final Path tlsDirectory;
 
     private DemoPki(Path tlsDirectory) {
@@ -27,6 +31,13 @@ public final class DemoPki {
         this.server = ca.issueServer("localhost", List.of("localhost"), List.of("127.0.0.1"));
         this.goodClient = ca.issueClient(GOOD_CLIENT, List.of(GOOD_CLIENT));
         this.badClient = ca.issueClient(BAD_CLIENT, List.of(BAD_CLIENT));
+        java.time.Instant now = java.time.Instant.now();
+        this.expiredClient = ca.leaf("expired.partners.demo.test").dnsNames("expired.partners.demo.test")
+            .validity(now.minus(java.time.Duration.ofDays(400)), now.minus(java.time.Duration.ofDays(35))).issue();
+        this.revokedClient = ca.leaf("revoked.partners.demo.test").dnsNames("revoked.partners.demo.test").issue();
+        ca.revoke(revokedClient.certificate());
+        this.unknownCaClient = CertificateAuthority.create("CN=Unknown Demo CA,O=Elsewhere")
+            .leaf("mx2.partners.demo.test").dnsNames("mx2.partners.demo.test").withoutIssuerInChain().issue();
     }
 
     /** Generates the PKI and writes it to {@code tlsDirectory}. */
@@ -45,6 +56,30 @@ public final class DemoPki {
         goodClient.writePrivateKeyPem(keyFile("good-client"));
         badClient.writeCertificatePem(certificateFile("bad-client"));
         badClient.writePrivateKeyPem(keyFile("bad-client"));
+        ca.writeCrlPem(tlsDirectory.resolve("ca.crl"), ca.crl());
+        for (String who : List.of("expired-client", "revoked-client", "unknown-ca-client")) {
+            IssuedCertificate certificate = client(who);
+            certificate.writeCertificatePem(certificateFile(who));
+            certificate.writePrivateKeyPem(keyFile(who));
+        }
+    }
+
+    /** A client certificate by file name: good-client, bad-client, expired-client, revoked-client, unknown-ca-client. */
+    public IssuedCertificate client(String who) {
+        switch (who) {
+            case "good-client":
+                return goodClient;
+            case "bad-client":
+                return badClient;
+            case "expired-client":
+                return expiredClient;
+            case "revoked-client":
+                return revokedClient;
+            case "unknown-ca-client":
+                return unknownCaClient;
+            default:
+                throw new IllegalArgumentException("no demo client certificate " + who);
+        }
     }
 
     public CertificateAuthority ca() {

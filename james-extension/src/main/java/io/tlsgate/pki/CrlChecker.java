@@ -56,8 +56,8 @@ final class CrlChecker {
         return !files.isEmpty() || fetchDistributionPoints;
     }
 
-    /** Empty when no CRL covers the certificate. */
-    Optional<RevocationStatus> check(X509Certificate certificate, X509Certificate issuer) {
+    /** What the CRL files say; empty when none covers the certificate. Cheap (the files are in memory): ask every time. */
+    Optional<RevocationStatus> checkFiles(X509Certificate certificate, X509Certificate issuer) {
         List<String> problems = new ArrayList<>();
         for (CrlFile file : files) {
             X509CRL crl = file.current();
@@ -69,6 +69,12 @@ final class CrlChecker {
                 problems.add(status.detail());
             }
         }
+        return problems.isEmpty() ? Optional.empty() : Optional.of(RevocationStatus.unknown(String.join("; ", problems)));
+    }
+
+    /** What the certificate's CRL distribution points say; empty when fetching is off or it names none. */
+    Optional<RevocationStatus> checkDistributionPoints(X509Certificate certificate, X509Certificate issuer) {
+        List<String> problems = new ArrayList<>();
         if (fetchDistributionPoints) {
             for (URI point : CertificateExtensions.crlDistributionPoints(certificate)) {
                 try {
@@ -77,8 +83,10 @@ final class CrlChecker {
                         return Optional.of(status);
                     }
                     problems.add(status.detail());
-                } catch (IOException | GeneralSecurityException e) {
+                } catch (IOException e) {
                     problems.add("CRL " + point + " unreachable: " + e.getMessage());
+                } catch (GeneralSecurityException e) {
+                    problems.add("CRL " + point + " is not a usable CRL: " + e.getMessage());
                 }
             }
         }

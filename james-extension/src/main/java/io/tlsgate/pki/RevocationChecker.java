@@ -60,25 +60,33 @@ public final class RevocationChecker {
         if (!enabled()) {
             return RevocationStatus.unknown("revocation checking is not configured");
         }
+        // CRL files first and every time, never from the cache: they are re-read when the administrator replaces
+        // them, and an answer cached until the old list's nextUpdate would hide a revocation the new one adds.
+        Optional<RevocationStatus> fromFiles = crls.checkFiles(certificate, issuer);
+        if (fromFiles.isPresent() && fromFiles.get().state() != RevocationStatus.State.UNKNOWN) {
+            return fromFiles.get();
+        }
         String key = certificate.getIssuerX500Principal().getName() + "#" + certificate.getSerialNumber();
         RevocationStatus known = answers.get(key);
         if (known != null && known.validUntil().isAfter(clock.instant())) {
             return known;
         }
-        RevocationStatus status = ask(certificate, issuer);
+        RevocationStatus status = ask(certificate, issuer, fromFiles);
         if (status.state() != RevocationStatus.State.UNKNOWN) {
             answers.put(key, status);
         }
         return status;
     }
 
-    private RevocationStatus ask(X509Certificate certificate, X509Certificate issuer) {
+    /** The network sources: CRL distribution points, then OCSP responders. */
+    private RevocationStatus ask(X509Certificate certificate, X509Certificate issuer, Optional<RevocationStatus> fromFiles) {
         List<String> problems = new ArrayList<>();
-        Optional<RevocationStatus> fromFiles = crls.check(certificate, issuer);
-        if (fromFiles.isPresent() && fromFiles.get().state() != RevocationStatus.State.UNKNOWN) {
-            return fromFiles.get();
-        }
         fromFiles.ifPresent(s -> problems.add(s.detail()));
+        Optional<RevocationStatus> fromPoints = crls.checkDistributionPoints(certificate, issuer);
+        if (fromPoints.isPresent() && fromPoints.get().state() != RevocationStatus.State.UNKNOWN) {
+            return fromPoints.get();
+        }
+        fromPoints.ifPresent(s -> problems.add(s.detail()));
         if (ocsp) {
             List<URI> responders = CertificateExtensions.ocspResponders(certificate);
             for (URI responder : responders) {

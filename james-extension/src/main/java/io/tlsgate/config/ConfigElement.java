@@ -66,7 +66,7 @@ final class ConfigElement {
         for (String attribute : node.getAttributes().keySet()) {
             if (!allowed.contains(attribute)) {
                 throw error("unknown attribute " + attribute + "=\"" + node.getAttributes().get(attribute) + "\""
-                    + (allowed.isEmpty() ? " (this element takes none)" : " (allowed: " + String.join(", ", allowed) + ")"));
+                    + (allowed.isEmpty() ? " (this element takes none)" : " (allowed: " + String.join(", ", new java.util.TreeSet<>(allowed)) + ")"));
             }
         }
     }

@@ -50,7 +50,14 @@ final class OcspClient {
             CertificateID id = new CertificateID(new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1),
                 new JcaX509CertificateHolder(issuer), certificate.getSerialNumber());
             byte[] request = new OCSPReqBuilder().addRequest(id).build().getEncoded();
-            OCSPResp response = new OCSPResp(http.post(responder, "application/ocsp-request", request));
+            byte[] answer = http.post(responder, "application/ocsp-request", request);
+            OCSPResp response;
+            try {
+                response = new OCSPResp(answer);
+            } catch (IOException e) {
+                // The responder answered, with something that is not an OCSP response: not "unreachable".
+                return RevocationStatus.unknown(source + " sent an unusable response: " + e.getMessage());
+            }
             if (response.getStatus() != OCSPResp.SUCCESSFUL) {
                 return RevocationStatus.unknown(source + " answered with status " + response.getStatus());
             }
@@ -97,19 +104,28 @@ final class OcspClient {
     }
 
     private static boolean signedByIssuerOrDelegate(BasicOCSPResp basic, X509Certificate issuer)
-            throws OperatorCreationException, OCSPException, java.security.cert.CertificateException {
-        if (basic.isSignatureValid(new JcaContentVerifierProviderBuilder().build(issuer.getPublicKey()))) {
+            throws OperatorCreationException, java.security.cert.CertificateException {
+        if (signedBy(basic, issuer.getPublicKey())) {
             return true;
         }
         JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
         for (X509CertificateHolder holder : basic.getCerts()) {
             X509Certificate responder = converter.getCertificate(holder);
-            if (issuedBy(responder, issuer) && delegated(responder)
-                && basic.isSignatureValid(new JcaContentVerifierProviderBuilder().build(responder.getPublicKey()))) {
+            if (issuedBy(responder, issuer) && delegated(responder) && signedBy(basic, responder.getPublicKey())) {
                 return true;
             }
         }
         return false;
+    }
+
+    private static boolean signedBy(BasicOCSPResp basic, java.security.PublicKey key) throws OperatorCreationException {
+        try {
+            return basic.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key));
+        } catch (OCSPException e) {
+            // Bouncy Castle throws instead of answering false when the key does not fit the signature algorithm
+            // (an EC delegated responder of an RSA issuer): that key simply did not sign the response.
+            return false;
+        }
     }
 
     private static boolean issuedBy(X509Certificate certificate, X509Certificate issuer) {

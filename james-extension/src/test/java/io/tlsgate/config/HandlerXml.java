@@ -1,6 +1,7 @@
 package io.tlsgate.config;
 
 import java.io.StringReader;
+import java.time.Clock;
 
 import org.apache.commons.configuration2.XMLConfiguration;
 import org.apache.commons.configuration2.convert.DisabledListDelimiterHandler;
@@ -20,6 +21,11 @@ final class HandlerXml {
     /** Reads rules written inside the handler element. */
     static PeerTable<TlsRequirement> read(String rules) throws PolicyConfigurationException {
         return InboundPolicyReader.read(parse(HANDLER + rules + "</handler>"));
+    }
+
+    /** Reads everything written inside the handler element, files named in it resolved by {@code files}. */
+    static InboundPolicy read(String elements, FileResolver files, Clock clock) throws PolicyConfigurationException {
+        return InboundPolicyReader.read(parse(HANDLER + elements + "</handler>"), files, clock);
     }
 
     /** Loads a whole element the way James does (no list splitting of values). */

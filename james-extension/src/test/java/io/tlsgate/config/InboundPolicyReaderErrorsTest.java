@@ -19,6 +19,13 @@ class InboundPolicyReaderErrorsTest {
     private static final String RULE_ELEMENTS = "level, minCipherBits, minProtocol, failure, missingTls, afterRefusal,"
         + " subjectCn, subjectDn, issuerDn, dnsName, pin, acceptServerAuthOnly, minRsaBits, minEcBits, revocation";
     private static final String ONE_RULE_PER_KEY = "; each host, domain or address may appear in one rule only";
+    private static final String PIN = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    private static final String VERIFY = "<level>verify</level>";
+    private static final String NOT_A_DIGEST = " is not a SHA-256 digest: write 64 hex digits (colons allowed) or 44 base64 characters";
+    private static final String NEEDS_OF = "needs of=\"spki\" (a digest of the public key) or of=\"certificate\" (a digest of the whole certificate)";
+    private static final String CERTIFICATE_ELEMENTS = "subjectCn, subjectDn, issuerDn, dnsName, pin, authenticateAs";
+    private static final String EVERY_CERTIFICATE = "a relay grant needs at least one identity constraint or pin; it would otherwise let every"
+        + " verified certificate relay";
     private static final String NO_LEVEL = "the rule sets no level and nothing that implies one (say <level>none</level> to exempt a peer)";
 
     static Stream<Arguments> badConfigurations() {
@@ -135,7 +142,125 @@ class InboundPolicyReaderErrorsTest {
             badValue("a rule with nothing in it", "", "", NO_LEVEL),
             badValue("a rule with only failure settings", "<failure>permanent</failure><afterRefusal>disconnect</afterRefusal>", "", NO_LEVEL),
             badValue("a rule with only text", "encrypt", "", NO_LEVEL),
-            bad("an empty client rule", DEFAULT + "<client peer='a.example'/>", " <client peer=\"a.example\">", NO_LEVEL));
+            bad("an empty client rule", DEFAULT + "<client peer='a.example'/>", " <client peer=\"a.example\">", NO_LEVEL),
+
+            // certificate checks in a rule: pins
+            badValue("pin without of", VERIFY + "<pin>" + PIN + "</pin>", " <pin>", NEEDS_OF),
+            badValue("pin of a key, by another name", VERIFY + "<pin of='key'>" + PIN + "</pin>", " <pin of=\"key\">",
+                "of=\"key\" is not one of spki, certificate"),
+            badValue("pin of nothing", VERIFY + "<pin of=''>" + PIN + "</pin>", " <pin of=\"\">", "of=\"\" is not one of spki, certificate"),
+            badValue("pin that is not a digest", VERIFY + "<pin of='spki'>partner</pin>", " <pin of=\"spki\">", "'partner'" + NOT_A_DIGEST),
+            badValue("pin of SHA-1 length", VERIFY + "<pin of='certificate'>" + PIN.substring(0, 40) + "</pin>", " <pin of=\"certificate\">",
+                "'" + PIN.substring(0, 40) + "'" + NOT_A_DIGEST),
+            badValue("pin with openssl's prefix", VERIFY + "<pin of='certificate'>SHA256 Fingerprint=" + PIN + "</pin>",
+                " <pin of=\"certificate\">", "'SHA256 Fingerprint=" + PIN + "'" + NOT_A_DIGEST),
+            badValue("the bad one of several pins", VERIFY + "<pin of='spki'>" + PIN + "</pin><pin of='spki'>" + PIN + "0</pin>",
+                " <pin of=\"spki\">", "'" + PIN + "0'" + NOT_A_DIGEST),
+            badValue("empty pin", VERIFY + "<pin of='spki'/>", " <pin of=\"spki\">", "is empty"),
+            badValue("pin with another attribute", VERIFY + "<pin algorithm='sha256'>" + PIN + "</pin>", " <pin algorithm=\"sha256\">",
+                "unknown attribute algorithm=\"sha256\" (allowed: of)"),
+            badValue("pin with nested elements", VERIFY + "<pin of='spki'><sha256>" + PIN + "</sha256></pin>", " <pin of=\"spki\">",
+                "takes a value, not nested elements"),
+            badValue("pins instead of pin", VERIFY + "<pins>" + PIN + "</pins>", " <pins>",
+                "unknown element; did you mean <pin>? (allowed here: " + RULE_ELEMENTS + ")"),
+            // key purposes, key sizes, revocation
+            badValue("acceptServerAuthOnly yes", VERIFY + "<acceptServerAuthOnly>yes</acceptServerAuthOnly>", " <acceptServerAuthOnly>",
+                "'yes' is not true or false"),
+            badValue("acceptServerAuthOnly 1", VERIFY + "<acceptServerAuthOnly>1</acceptServerAuthOnly>", " <acceptServerAuthOnly>",
+                "'1' is not true or false"),
+            badValue("acceptServerAuthOnly empty", VERIFY + "<acceptServerAuthOnly/>", " <acceptServerAuthOnly>", "is empty"),
+            badValue("acceptServerAuthOnly given twice", VERIFY + "<acceptServerAuthOnly>true</acceptServerAuthOnly>"
+                + "<acceptServerAuthOnly>false</acceptServerAuthOnly>", " <acceptServerAuthOnly>", "is given twice in the same rule; keep one"),
+            badValue("minRsaBits below 1024", VERIFY + "<minRsaBits>1023</minRsaBits>", " <minRsaBits>",
+                "1023 is out of range: RSA key bits go from 1024 to 16384"),
+            badValue("minRsaBits above 16384", VERIFY + "<minRsaBits>16385</minRsaBits>", " <minRsaBits>",
+                "16385 is out of range: RSA key bits go from 1024 to 16384"),
+            badValue("minRsaBits in kilobits", VERIFY + "<minRsaBits>2k</minRsaBits>", " <minRsaBits>",
+                "'2k' is not a whole number of RSA key bits between 1024 and 16384"),
+            badValue("minRsaBits negative", VERIFY + "<minRsaBits>-2048</minRsaBits>", " <minRsaBits>",
+                "-2048 is out of range: RSA key bits go from 1024 to 16384"),
+            badValue("minRsaBits with an attribute", VERIFY + "<minRsaBits unit='bits'>2048</minRsaBits>", " <minRsaBits unit=\"bits\">",
+                "unknown attribute unit=\"bits\" (this element takes none)"),
+            badValue("minRsaBits written in capitals", VERIFY + "<minRSABits>2048</minRSABits>", " <minRSABits>",
+                "unknown element; did you mean <minRsaBits>? (allowed here: " + RULE_ELEMENTS + ")"),
+            badValue("minEcBits below 224", VERIFY + "<minEcBits>223</minEcBits>", " <minEcBits>",
+                "223 is out of range: EC key bits go from 224 to 521"),
+            badValue("minEcBits above 521", VERIFY + "<minEcBits>522</minEcBits>", " <minEcBits>",
+                "522 is out of range: EC key bits go from 224 to 521"),
+            badValue("minEcBits as a curve name", VERIFY + "<minEcBits>P-256</minEcBits>", " <minEcBits>",
+                "'P-256' is not a whole number of EC key bits between 224 and 521"),
+            badValue("minEcBits given twice", VERIFY + "<minEcBits>256</minEcBits><minEcBits>384</minEcBits>", " <minEcBits>",
+                "is given twice in the same rule; keep one"),
+            badValue("revocation soft", VERIFY + "<revocation>soft</revocation>", " <revocation>", "'soft' is not one of required, soft-fail, off"),
+            badValue("revocation softfail", VERIFY + "<revocation>softfail</revocation>", " <revocation>",
+                "'softfail' is not one of required, soft-fail, off"),
+            badValue("revocation none", VERIFY + "<revocation>none</revocation>", " <revocation>", "'none' is not one of required, soft-fail, off"),
+            badValue("revocation ocsp", VERIFY + "<revocation>ocsp</revocation>", " <revocation>", "'ocsp' is not one of required, soft-fail, off"),
+            badValue("revocation true", VERIFY + "<revocation>true</revocation>", " <revocation>", "'true' is not one of required, soft-fail, off"),
+            badValue("revocation empty", VERIFY + "<revocation/>", " <revocation>", "is empty"),
+            // levels that contradict the certificate checks
+            badValue("fingerprint without a pin", "<level>fingerprint</level>", "",
+                "level fingerprint needs at least one <pin> to compare the certificate with"),
+            badValue("fingerprint with identity but no pin", "<level>fingerprint</level><subjectCn>mx.a.example</subjectCn>", "",
+                "level fingerprint needs at least one <pin> to compare the certificate with"),
+            badValue("encrypt with a pin", ENCRYPT + "<pin of='spki'>" + PIN + "</pin>", "",
+                "level encrypt contradicts the certificate checks (pins, key usage, key sizes, revocation), which need level verify or fingerprint"),
+            badValue("encrypt with acceptServerAuthOnly", ENCRYPT + "<acceptServerAuthOnly>true</acceptServerAuthOnly>", "",
+                "level encrypt contradicts the certificate checks (pins, key usage, key sizes, revocation), which need level verify or fingerprint"),
+            badValue("none with revocation off", "<level>none</level><revocation>off</revocation>", "",
+                "level none contradicts the certificate checks (pins, key usage, key sizes, revocation), which need level verify or fingerprint"),
+            badValue("none with minEcBits", "<level>none</level><minEcBits>384</minEcBits>", "",
+                "level none contradicts the certificate checks (pins, key usage, key sizes, revocation), which need level verify or fingerprint"),
+
+            // the handler's other elements, given twice
+            bad("verification given twice", DEFAULT + "<verification><jvmTrustStore>true</jvmTrustStore></verification>"
+                + "<verification><jvmTrustStore>true</jvmTrustStore></verification>", " <verification>", "is given twice; keep one"),
+            bad("relay given twice", DEFAULT + relay(certificate("<subjectCn>a</subjectCn>")) + relay(certificate("<subjectCn>b</subjectCn>")),
+                " <relay>", "is given twice; keep one"),
+            bad("relay misspelt", DEFAULT + "<realy>" + certificate("<subjectCn>a</subjectCn>") + "</realy>", " <realy>",
+                "unknown element; did you mean <relay>? (allowed here: verification, default, client, relay)"),
+
+            // relay
+            bad("an empty relay", DEFAULT + "<relay/>", " <relay>",
+                "grants nothing: add a <certificate> with the identity that may relay, or remove <relay>"),
+            bad("a relay with only text", DEFAULT + "<relay>CN=Partner CA</relay>", " <relay>",
+                "grants nothing: add a <certificate> with the identity that may relay, or remove <relay>"),
+            bad("an attribute on relay", DEFAULT + "<relay to='all'>" + certificate("<subjectCn>a</subjectCn>") + "</relay>", " <relay to=\"all\">",
+                "unknown attribute to=\"all\" (this element takes none)"),
+            bad("cert for certificate", DEFAULT + relay("<cert><subjectCn>a</subjectCn></cert>"), " <relay> <cert>",
+                "unknown element; did you mean <certificate>? (allowed here: certificate)"),
+            bad("a client rule inside relay", DEFAULT + relay("<client peer='a.example'>" + ENCRYPT + "</client>"), " <relay> <client peer=\"a.example\">",
+                "unknown element (allowed here: certificate)"),
+            bad("a certificate that names nothing", DEFAULT + relay("<certificate/>"), " <relay> <certificate>", EVERY_CERTIFICATE),
+            bad("a certificate that names only a user", DEFAULT + relay(certificate("<authenticateAs>partner@a.example</authenticateAs>")),
+                " <relay> <certificate>", EVERY_CERTIFICATE),
+            bad("the second certificate names nothing", DEFAULT + relay(certificate("<subjectCn>a</subjectCn>") + "<certificate></certificate>"),
+                " <relay> <certificate>", EVERY_CERTIFICATE),
+            bad("an attribute on certificate", DEFAULT + relay("<certificate peer='a.example'><subjectCn>a</subjectCn></certificate>"),
+                " <relay> <certificate peer=\"a.example\">", "unknown attribute peer=\"a.example\" (this element takes none)"),
+            bad("subjectCN in capitals", DEFAULT + relay(certificate("<subjectCN>a</subjectCN>")), " <relay> <certificate> <subjectCN>",
+                "unknown element; did you mean <subjectCn> or <subjectDn>? (allowed here: " + CERTIFICATE_ELEMENTS + ")"),
+            bad("a rule element inside certificate", DEFAULT + relay(certificate("<subjectCn>a</subjectCn>" + VERIFY)),
+                " <relay> <certificate> <level>", "unknown element (allowed here: " + CERTIFICATE_ELEMENTS + ")"),
+            bad("user for authenticateAs", DEFAULT + relay(certificate("<subjectCn>a</subjectCn><user>partner</user>")),
+                " <relay> <certificate> <user>", "unknown element (allowed here: " + CERTIFICATE_ELEMENTS + ")"),
+            bad("a user name with a blank", DEFAULT + relay(certificate("<subjectCn>a</subjectCn><authenticateAs>partner relay</authenticateAs>")),
+                " <relay> <certificate> <authenticateAs>", "'partner relay' is not a user name"),
+            bad("a user name with a tab", DEFAULT + relay(certificate("<subjectCn>a</subjectCn><authenticateAs>partner\trelay</authenticateAs>")),
+                " <relay> <certificate> <authenticateAs>", "'partner\trelay' is not a user name"),
+            bad("an empty user name", DEFAULT + relay(certificate("<subjectCn>a</subjectCn><authenticateAs> </authenticateAs>")),
+                " <relay> <certificate> <authenticateAs>", "is empty"),
+            bad("two users", DEFAULT + relay(certificate("<subjectCn>a</subjectCn><authenticateAs>a</authenticateAs><authenticateAs>b</authenticateAs>")),
+                " <relay> <certificate> <authenticateAs>", "is given twice in the same certificate; keep one"),
+            bad("an attribute on authenticateAs", DEFAULT + relay(certificate("<subjectCn>a</subjectCn><authenticateAs domain='a.example'>partner</authenticateAs>")),
+                " <relay> <certificate> <authenticateAs domain=\"a.example\">", "unknown attribute domain=\"a.example\" (this element takes none)"),
+            bad("a relay pin without of", DEFAULT + relay(certificate("<pin>" + PIN + "</pin>")), " <relay> <certificate> <pin>", NEEDS_OF),
+            bad("a relay pin that is not a digest", DEFAULT + relay(certificate("<pin of='spki'>" + PIN.substring(2) + "</pin>")),
+                " <relay> <certificate> <pin of=\"spki\">", "'" + PIN.substring(2) + "'" + NOT_A_DIGEST),
+            bad("a relay issuer that is not a DN", DEFAULT + relay(certificate("<issuerDn>Partner CA</issuerDn>")), " <relay> <certificate> <issuerDn>",
+                "not a distinguished name (improperly specified input name: Partner CA); write it as RFC 4514, e.g. CN=Partner CA,O=Partner,C=DE"),
+            bad("a relay glob with a bad match", DEFAULT + relay(certificate("<dnsName match='wild'>*.a.example</dnsName>")),
+                " <relay> <certificate> <dnsName match=\"wild\">", "match=\"wild\" is not one of exact, glob, regex"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -177,6 +302,14 @@ class InboundPolicyReaderErrorsTest {
     /** A problem inside a client rule, reported on the element within it ("" for the rule itself). */
     private static Arguments badValue(String name, String ruleElements, String where, String problem) {
         return bad(name, DEFAULT + client("mx.a.example", ruleElements), " <client peer=\"mx.a.example\">" + where, problem);
+    }
+
+    private static String relay(String certificates) {
+        return "<relay>" + certificates + "</relay>";
+    }
+
+    private static String certificate(String elements) {
+        return "<certificate>" + elements + "</certificate>";
     }
 
     private static String client(String peer, String ruleElements) {

@@ -111,6 +111,59 @@ class InboundPolicyReaderTest {
         assertThat(rule.identity().stream().map(IdentityConstraint::toString).collect(Collectors.toList())).containsExactly(constraint);
     }
 
+    private static final String HEX = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    private static final String BASE64 = "ABEiM0RVZneImaq7zN3u/wARIjNEVWZ3iJmqu8zd7v8=";
+    private static final String COLONS = "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF";
+    private static final String FAILURE_DEFAULTS = " failure=temporary missingTls=permanent afterRefusal=refuse";
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "<level>fingerprint</level><pin of='spki'>" + HEX + "</pin>            | level=fingerprint pins=[spki:sha256:" + HEX + "]",
+        "<level>fingerprint</level><pin of='certificate'>" + COLONS + "</pin>  | level=fingerprint pins=[certificate:sha256:" + HEX + "]",
+        "<level>FINGERPRINT</level><pin of='SPKI'>" + BASE64 + "</pin>         | level=fingerprint pins=[spki:sha256:" + HEX + "]",
+        "<pin of='Certificate'> " + HEX + " </pin>                             | level=verify pins=[certificate:sha256:" + HEX + "]",
+        "<pin of='spki'>" + HEX + "</pin><pin of='certificate'>" + HEX + "</pin> | level=verify pins=[spki:sha256:" + HEX + ", certificate:sha256:" + HEX + "]",
+        "<acceptServerAuthOnly>true</acceptServerAuthOnly>                     | level=verify acceptServerAuthOnly=true",
+        "<acceptServerAuthOnly>TRUE</acceptServerAuthOnly><level>verify</level> | level=verify acceptServerAuthOnly=true",
+        "<level>verify</level><acceptServerAuthOnly>false</acceptServerAuthOnly> | level=verify",
+        "<minRsaBits>1024</minRsaBits>                                         | level=verify minRsaBits=1024",
+        "<minRsaBits> 16384 </minRsaBits>                                      | level=verify minRsaBits=16384",
+        "<level>encrypt</level><minRsaBits>2048</minRsaBits>                   | level=encrypt",
+        "<minEcBits>224</minEcBits>                                            | level=verify minEcBits=224",
+        "<minEcBits>521</minEcBits>                                            | level=verify minEcBits=521",
+        "<revocation>soft-fail</revocation>                                    | level=verify revocation=soft-fail",
+        "<revocation>SOFT_FAIL</revocation>                                    | level=verify revocation=soft-fail",
+        "<revocation>Off</revocation>                                          | level=verify revocation=off",
+        "<level>verify</level><revocation>required</revocation>                | level=verify",
+        "<level>fingerprint</level><pin of='spki'>" + HEX + "</pin><subjectCn>mx.a.example</subjectCn><minCipherBits>256</minCipherBits>"
+            + "<acceptServerAuthOnly>true</acceptServerAuthOnly><minRsaBits>3072</minRsaBits><minEcBits>384</minEcBits><revocation>off</revocation>"
+            + " | level=fingerprint minCipherBits=256 identity=[subject CN mx.a.example] pins=[spki:sha256:" + HEX + "] acceptServerAuthOnly=true"
+            + " minRsaBits=3072 minEcBits=384 revocation=off",
+    })
+    void certificateChecksOfARule(String elements, String rule) throws PolicyConfigurationException {
+        assertThat(read("<default>" + elements + "</default>").defaultRule()).hasToString(rule + FAILURE_DEFAULTS);
+    }
+
+    @Test
+    void relayGrantsAreReadInOrder() throws PolicyConfigurationException {
+        InboundPolicy policy = HandlerXml.read("<default><level>encrypt</level></default>"
+            + "<relay>"
+            + "  <certificate>"
+            + "    <issuerDn>CN=Partner CA,O=Partner</issuerDn>"
+            + "    <subjectCn match='glob'>*.partner.example</subjectCn>"
+            + "    <authenticateAs>relay@partner.example</authenticateAs>"
+            + "  </certificate>"
+            + "  <!-- pins only -->"
+            + "  <certificate><pin of='spki'>" + HEX + "</pin><pin of='certificate'>" + BASE64 + "</pin></certificate>"
+            + "  <certificate><authenticateAs> backup </authenticateAs><dnsName>backup.example</dnsName></certificate>"
+            + "</relay>", location -> Path.of(location), java.time.Clock.systemUTC());
+        assertThat(policy.relayGrants()).extracting(Object::toString).containsExactly(
+            "relay[subject CN glob:*.partner.example; issuer DN CN=Partner CA,O=Partner; as relay@partner.example]",
+            "relay[spki:sha256:" + HEX + "; certificate:sha256:" + HEX + "]",
+            "relay[subjectAltName DNS name backup.example; as backup]");
+        assertThat(policy.verification()).isEmpty();
+    }
+
     /** The sample James configuration of this repository; James hands each handler its own element, as configurationsAt does. */
     @Test
     void readsEveryGateHandlerOfTheShippedSample() throws Exception {

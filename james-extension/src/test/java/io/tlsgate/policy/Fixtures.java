@@ -27,6 +27,15 @@ final class Fixtures {
             commonNames(subjectDn), List.of(dnsNames), "00", "00");
     }
 
+    /**
+     * A certificate issued by {@link #PARTNER_CA} with these SHA-256 digests (lower-case hex) of the whole
+     * certificate and of its public key, as pins compare them.
+     */
+    static PeerCertificate withDigests(String subjectDn, String certificateSha256, String spkiSha256) {
+        return new PeerCertificate(DistinguishedName.parse(subjectDn), DistinguishedName.parse(PARTNER_CA),
+            commonNames(subjectDn), List.of(), certificateSha256, spkiSha256);
+    }
+
     /** CN values read with the JDK's LDAP name parser, not with the code under test. */
     private static List<String> commonNames(String dn) {
         List<String> names = new ArrayList<>();

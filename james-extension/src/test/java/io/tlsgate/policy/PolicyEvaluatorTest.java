@@ -45,6 +45,10 @@ class PolicyEvaluatorTest {
     private static final PeerCertificate OTHER_MX = certificate("CN=mx.other.example,O=Other", "mx.other.example");
     private static final PeerCertificate NO_SAN = certificate("CN=mx.partner.example,O=Partner");
     private static final CertificateStatus VERIFIED = CertificateStatus.ok("chains to Partner CA");
+    private static final CertificateStatus PINNED = CertificateStatus.ok("pinned CN=mx.partner.example,O=Partner");
+    private static final String PIN_MISMATCH = "pin mismatch: no certificate of the chain matches a configured pin";
+    private static final CertificatePin PIN = CertificatePin.parse(CertificatePin.Of.SPKI,
+        "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
 
     static Stream<Arguments> refusals() {
         return Stream.of(
@@ -131,7 +135,21 @@ class PolicyEvaluatorTest {
                     + " does not match glob:*.other.example"),
             refusal("no subjectAltName", verify(constraint(Field.DNS_NAME, IdentityPattern.exact("mx.partner.example"))),
                 tlsWith(VERIFIED, NO_SAN), IDENTITY_MISMATCH,
-                "454 4.7.0 certificate identity mismatch: certificate has no subjectAltName DNS name, mx.partner.example required"));
+                "454 4.7.0 certificate identity mismatch: certificate has no subjectAltName DNS name, mx.partner.example required"),
+
+            // Level fingerprint: the pki layer compares the pins, the evaluator reads its outcome
+            refusal("fingerprint: no TLS", fingerprint(), plaintext(), TLS_MISSING, "530 5.7.0 " + NOT_STARTED),
+            refusal("fingerprint: cipher floor", fingerprint().minCipherBits(256), tls("TLSv1.3", AES_128), CIPHER_TOO_WEAK,
+                "454 4.7.0 encryption too weak: 128 bits, 256 required"),
+            refusal("fingerprint: none presented", fingerprint(), tls("TLSv1.3", AES_256), CERTIFICATE_MISSING,
+                "454 4.7.0 certificate required, none presented"),
+            refusal("fingerprint: pin mismatch, permanent", fingerprint().failure(PERMANENT),
+                tlsWith(CertificateStatus.failed(PIN_MISMATCH), PARTNER_MX), CERTIFICATE_UNTRUSTED,
+                "554 5.7.0 certificate not trusted: " + PIN_MISMATCH),
+            refusal("fingerprint: pinned, but the identity does not match",
+                fingerprint().require(constraint(Field.SUBJECT_CN, IdentityPattern.exact("mx.partner.example"))),
+                tlsWith(PINNED, OTHER_MX), IDENTITY_MISMATCH,
+                "454 4.7.0 certificate identity mismatch: subject CN mx.other.example does not match mx.partner.example"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -168,7 +186,12 @@ class PolicyEvaluatorTest {
                 tlsWith(VERIFIED, PARTNER_MX)),
             acceptance("verify: only the peer's own certificate is judged",
                 verify(constraint(Field.SUBJECT_CN, IdentityPattern.exact("mx.partner.example"))),
-                tlsWith(VERIFIED, PARTNER_MX, certificate(Fixtures.PARTNER_CA))));
+                tlsWith(VERIFIED, PARTNER_MX, certificate(Fixtures.PARTNER_CA))),
+            acceptance("fingerprint: pinned", fingerprint(), tlsWith(PINNED, OTHER_MX)),
+            acceptance("fingerprint: pinned, identity matches",
+                fingerprint().require(constraint(Field.DNS_NAME, IdentityPattern.glob("*.partner.example"))).minProtocol(TlsProtocol.TLS_V1_3),
+                tlsWith(PINNED, PARTNER_MX)),
+            acceptance("encrypt ignores a pin mismatch", encrypt(), tlsWith(CertificateStatus.failed(PIN_MISMATCH), PARTNER_MX)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -243,6 +266,10 @@ class PolicyEvaluatorTest {
 
     private static TlsRequirement.Builder encrypt() {
         return TlsRequirement.builder().level(Level.ENCRYPT);
+    }
+
+    private static TlsRequirement.Builder fingerprint() {
+        return TlsRequirement.builder().level(Level.FINGERPRINT).certificate(CertificateRequirement.builder().pin(PIN).build());
     }
 
     private static TlsRequirement.Builder verify(IdentityConstraint... constraints) {

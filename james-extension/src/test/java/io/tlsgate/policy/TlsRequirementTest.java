@@ -24,6 +24,13 @@ class TlsRequirementTest {
     private static final String NO_LEVEL = "the rule sets no level and nothing that implies one (say <level>none</level> to exempt a peer)";
     private static final String NEEDS_VERIFY = "the certificate identity constraints, which need level verify or fingerprint";
     private static final String NEEDS_TLS = "the cipher or protocol floor, which needs TLS (level encrypt, fingerprint or verify)";
+    private static final String NEEDS_CERTIFICATE_LEVEL = "the certificate checks (pins, key usage, key sizes, revocation),"
+        + " which need level verify or fingerprint";
+    private static final String NEEDS_PIN = "level fingerprint needs at least one <pin> to compare the certificate with";
+    private static final String DIGEST = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    private static final CertificateRequirement PINNED = CertificateRequirement.builder()
+        .pin(CertificatePin.parse(CertificatePin.Of.SPKI, DIGEST)).build();
+    private static final CertificateRequirement SERVER_AUTH_OK = CertificateRequirement.builder().acceptServerAuthOnly(true).build();
 
     static Stream<Arguments> levels() {
         return Stream.of(
@@ -37,7 +44,21 @@ class TlsRequirementTest {
             row("encrypt", b -> b.level(Level.ENCRYPT), Level.ENCRYPT),
             row("verify without constraints", b -> b.level(Level.VERIFY), Level.VERIFY),
             row("verify above what floors imply", b -> b.level(Level.VERIFY).minCipherBits(128), Level.VERIFY),
-            row("encrypt with floors", b -> b.level(Level.ENCRYPT).minCipherBits(256).minProtocol(TlsProtocol.TLS_V1_3), Level.ENCRYPT));
+            row("encrypt with floors", b -> b.level(Level.ENCRYPT).minCipherBits(256).minProtocol(TlsProtocol.TLS_V1_3), Level.ENCRYPT),
+            // certificate settings and fingerprint
+            row("a pin implies verify, not fingerprint", b -> b.certificate(PINNED), Level.VERIFY),
+            row("acceptServerAuthOnly implies verify", b -> b.certificate(SERVER_AUTH_OK), Level.VERIFY),
+            row("minRsaBits implies verify", b -> b.certificate(CertificateRequirement.builder().minRsaBits(3072).build()), Level.VERIFY),
+            row("minEcBits implies verify", b -> b.certificate(CertificateRequirement.builder().minEcBits(384).build()), Level.VERIFY),
+            row("revocation off implies verify",
+                b -> b.certificate(CertificateRequirement.builder().revocation(CertificateRequirement.Revocation.OFF).build()), Level.VERIFY),
+            row("explicit default certificate settings imply nothing", b -> b.minCipherBits(128)
+                .certificate(CertificateRequirement.builder().minRsaBits(2048).build()), Level.ENCRYPT),
+            row("fingerprint with a pin", b -> b.level(Level.FINGERPRINT).certificate(PINNED), Level.FINGERPRINT),
+            row("fingerprint with a pin and identity", b -> b.level(Level.FINGERPRINT).certificate(PINNED).require(PARTNER_CN), Level.FINGERPRINT),
+            row("fingerprint with a pin and floors", b -> b.level(Level.FINGERPRINT).certificate(PINNED).minCipherBits(256), Level.FINGERPRINT),
+            row("verify with a pin", b -> b.level(Level.VERIFY).certificate(PINNED), Level.VERIFY),
+            row("verify with certificate settings", b -> b.level(Level.VERIFY).certificate(SERVER_AUTH_OK), Level.VERIFY));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -58,7 +79,24 @@ class TlsRequirementTest {
             row("none with identity", b -> b.level(Level.NONE).require(PARTNER_CN), "level none contradicts " + NEEDS_VERIFY),
             row("encrypt with identity", b -> b.level(Level.ENCRYPT).require(PARTNER_CN), "level encrypt contradicts " + NEEDS_VERIFY),
             row("encrypt with identity and floors", b -> b.level(Level.ENCRYPT).minCipherBits(128).require(PARTNER_CN),
-                "level encrypt contradicts " + NEEDS_VERIFY));
+                "level encrypt contradicts " + NEEDS_VERIFY),
+            // certificate settings and fingerprint
+            row("fingerprint without a pin", b -> b.level(Level.FINGERPRINT), NEEDS_PIN),
+            row("fingerprint with identity but no pin", b -> b.level(Level.FINGERPRINT).require(PARTNER_CN), NEEDS_PIN),
+            row("fingerprint with certificate settings but no pin", b -> b.level(Level.FINGERPRINT).certificate(SERVER_AUTH_OK), NEEDS_PIN),
+            row("fingerprint with floors but no pin", b -> b.level(Level.FINGERPRINT).minCipherBits(128), NEEDS_PIN),
+            row("encrypt with a pin", b -> b.level(Level.ENCRYPT).certificate(PINNED), "level encrypt contradicts " + NEEDS_CERTIFICATE_LEVEL),
+            row("encrypt with acceptServerAuthOnly", b -> b.level(Level.ENCRYPT).certificate(SERVER_AUTH_OK),
+                "level encrypt contradicts " + NEEDS_CERTIFICATE_LEVEL),
+            row("none with minEcBits", b -> b.level(Level.NONE).certificate(CertificateRequirement.builder().minEcBits(384).build()),
+                "level none contradicts " + NEEDS_CERTIFICATE_LEVEL),
+            row("none with revocation soft-fail",
+                b -> b.level(Level.NONE).certificate(CertificateRequirement.builder().revocation(CertificateRequirement.Revocation.SOFT_FAIL).build()),
+                "level none contradicts " + NEEDS_CERTIFICATE_LEVEL),
+            row("identity is named before certificate settings", b -> b.level(Level.ENCRYPT).require(PARTNER_CN).certificate(PINNED),
+                "level encrypt contradicts " + NEEDS_VERIFY),
+            row("certificate checks are named before floors", b -> b.level(Level.NONE).minCipherBits(128).certificate(PINNED),
+                "level none contradicts " + NEEDS_CERTIFICATE_LEVEL));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -114,6 +152,29 @@ class TlsRequirementTest {
         assertThat(requirement).hasToString("level=verify minCipherBits=128 minProtocol=TLSv1.2"
             + " identity=[subject CN mx.partner.example; subjectAltName DNS name [glob:*.partner.example, partner.example]]"
             + " failure=permanent missingTls=temporary afterRefusal=disconnect");
+    }
+
+    @Test
+    void fingerprintIsALevelThatRequiresACertificate() {
+        assertThat(Level.values()).extracting(Level::configName).containsExactly("none", "encrypt", "fingerprint", "verify");
+        assertThat(Level.values()).filteredOn(Level::requiresCertificate).containsExactly(Level.FINGERPRINT, Level.VERIFY);
+    }
+
+    @Test
+    void describesCertificateSettings() {
+        TlsRequirement requirement = TlsRequirement.builder().level(Level.FINGERPRINT)
+            .certificate(CertificateRequirement.builder().pin(CertificatePin.parse(CertificatePin.Of.CERTIFICATE, DIGEST))
+                .acceptServerAuthOnly(true).minRsaBits(3072).revocation(CertificateRequirement.Revocation.SOFT_FAIL).build())
+            .build();
+        assertThat(requirement).hasToString("level=fingerprint pins=[certificate:sha256:" + DIGEST + "] acceptServerAuthOnly=true"
+            + " minRsaBits=3072 revocation=soft-fail failure=temporary missingTls=permanent afterRefusal=refuse");
+        assertThat(requirement.certificate().pins()).hasSize(1);
+    }
+
+    @Test
+    void theCertificateRequirementIsDefaultUnlessSet() {
+        assertThat(TlsRequirement.builder().level(Level.VERIFY).build().certificate()).isSameAs(CertificateRequirement.defaults());
+        assertThatThrownBy(() -> TlsRequirement.builder().certificate(null)).isExactlyInstanceOf(NullPointerException.class);
     }
 
     private static Arguments row(String name, UnaryOperator<TlsRequirement.Builder> settings, Object expected) {

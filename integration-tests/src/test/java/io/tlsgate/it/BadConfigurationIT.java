@@ -62,7 +62,7 @@ class BadConfigurationIT {
     void aGoodConfigurationStartsAfterBadOnesInTheSameJvm() throws Exception {
         // A failed start must leave nothing behind (ports, JMX beans) that blocks the next one.
         try (DemoServer server = SampleServer.start("BadConfigurationIT-good")) {
-            assertThat(server.ports()).containsOnlyKeys("smtpserver-mx", "smtpserver-submission", "smtpserver-partners");
+            assertThat(server.ports()).containsOnlyKeys("smtpserver-mx", "smtpserver-submission", "smtpserver-partners", "tlsgate-mx");
         }
     }
 

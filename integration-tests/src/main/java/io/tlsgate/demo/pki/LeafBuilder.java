@@ -40,6 +40,7 @@ public final class LeafBuilder {
     private final List<String> dnsNames = new ArrayList<>();
     private final List<String> ipAddresses = new ArrayList<>();
     private KeyType keyType = KeyType.RSA_2048;
+    private KeyPair keyPair;
     private String signatureAlgorithm = "SHA256withRSA";
     private Instant notBefore = Instant.now().minus(Duration.ofHours(1));
     private Instant notAfter = Instant.now().plus(Duration.ofDays(365));
@@ -80,6 +81,12 @@ public final class LeafBuilder {
             // The signature is the issuer's; only a self-signed EC certificate signs with ECDSA.
             this.signatureAlgorithm = selfSigned ? "SHA256withECDSA" : signatureAlgorithm;
         }
+        return this;
+    }
+
+    /** Uses this key instead of a new one (cheap bulk certificates for benchmarks). */
+    public LeafBuilder keyPair(KeyPair keys) {
+        this.keyPair = keys;
         return this;
     }
 
@@ -128,7 +135,7 @@ public final class LeafBuilder {
     }
 
     public IssuedCertificate issue() {
-        KeyPair keys = keyType.generate();
+        KeyPair keys = keyPair != null ? keyPair : keyType.generate();
         X500Name subjectName = CertificateAuthority.x500(subject != null ? subject : "CN=" + commonName + ",O=TLS Gate Demo");
         X500Name issuerName = selfSigned ? subjectName : issuer.name();
         try {

@@ -1,0 +1,75 @@
+package io.tlsgate.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import io.tlsgate.demo.DemoServer;
+
+/**
+ * TLS Gate's own listeners and the handler's {@code <verification>}: a configuration that cannot work stops James
+ * at start-up with a message naming the file or element, and leaves nothing behind that blocks the next start.
+ */
+class BadListenerConfigurationIT {
+    private static final String GOOD_HANDLER = "<default><level>encrypt</level></default>";
+
+    static Stream<Arguments> badConfigurations() {
+        return Stream.of(
+            Arguments.of("startable listed, no listener file",
+                null, "conf/tlsgate-listeners.xml defines no <smtpserver>"),
+            Arguments.of("listener without TLS",
+                TlsGateListener.xml("tlsgate-bad", GOOD_HANDLER, "file://conf/tls/ca.crt").replace("startTLS=\"true\"", "startTLS=\"false\""),
+                "TLS Gate listener tlsgate-bad: <tls> sets neither startTLS=\"true\" nor socketTLS=\"true\""),
+            Arguments.of("advertised CAs missing",
+                TlsGateListener.xml("tlsgate-bad", GOOD_HANDLER, "file://conf/tls/no-such-ca.pem"),
+                "no-such-ca.pem"),
+            Arguments.of("trust anchors missing",
+                TlsGateListener.xml("tlsgate-bad", "<verification><trustAnchors>file://conf/tls/missing.pem</trustAnchors></verification>"
+                    + GOOD_HANDLER, "file://conf/tls/ca.crt"),
+                "TLS Gate configuration error in <handler class=\"io.tlsgate.smtp.InboundTlsGate\"> <verification> <trustAnchors>:"
+                    + " 'file://conf/tls/missing.pem'"),
+            Arguments.of("trust store with a wrong password",
+                TlsGateListener.xml("tlsgate-bad", "<verification><trustAnchors password=\"wrong\">file://conf/tls/client-ca.p12</trustAnchors>"
+                    + "</verification>" + GOOD_HANDLER, "file://conf/tls/ca.crt"),
+                "<verification> <trustAnchors password=\"wrong\">:"),
+            Arguments.of("CRL file that is not a CRL",
+                TlsGateListener.xml("tlsgate-bad", "<verification><trustAnchors>file://conf/tls/ca.crt</trustAnchors>"
+                    + "<crl>file://conf/tls/ca.crt</crl></verification>" + GOOD_HANDLER, "file://conf/tls/ca.crt"),
+                "<verification> <crl>: "),
+            Arguments.of("a listener reusing a stock listener's jmxName",
+                TlsGateListener.xml("smtpserver-mx", GOOD_HANDLER, "file://conf/tls/ca.crt"),
+                "smtpserver-mx"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badConfigurations")
+    void jamesRefusesToStart(String name, String listeners, String expected) {
+        DemoServer.Setup setup = SampleServer.setup("BadListenerConfigurationIT")
+            .confFile("extensions.properties", TlsGateListener.EXTENSIONS)
+            .confFile("tlsgate-listeners.xml", listeners == null ? "<?xml version=\"1.0\"?>\n<smtpservers/>\n" : listeners);
+        Throwable failure = catchThrowable(() -> setup.start().close());
+        assertThat(failure).as("James must not start with: " + name).isNotNull();
+        assertThat(messages(failure)).contains(expected);
+    }
+
+    @Test
+    void theSampleStartsAfterFailedStartsInTheSameJvm() throws Exception {
+        try (DemoServer server = SampleServer.start("BadListenerConfigurationIT-good")) {
+            assertThat(server.ports()).containsKeys("smtpserver-mx", "tlsgate-mx");
+        }
+    }
+
+    private static String messages(Throwable failure) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            all.append(t).append('\n');
+        }
+        return all.toString();
+    }
+}

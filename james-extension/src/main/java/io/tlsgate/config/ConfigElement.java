@@ -65,7 +65,8 @@ final class ConfigElement {
     void allowAttributes(Set<String> allowed) throws PolicyConfigurationException {
         for (String attribute : node.getAttributes().keySet()) {
             if (!allowed.contains(attribute)) {
-                throw error("unknown attribute " + attribute + "=\"" + node.getAttributes().get(attribute) + "\""
+                throw error("unknown attribute " + attribute + "=\""
+                    + (attribute.toLowerCase(java.util.Locale.ROOT).contains("password") ? "***" : node.getAttributes().get(attribute)) + "\""
                     + (allowed.isEmpty() ? " (this element takes none)" : " (allowed: " + String.join(", ", new java.util.TreeSet<>(allowed)) + ")"));
             }
         }
@@ -81,6 +82,19 @@ final class ConfigElement {
         return text;
     }
 
+    /**
+     * Refuses text directly inside an element that holds elements: "minCipherBits=256" written as text would
+     * otherwise be ignored without a word.
+     */
+    void requireNoText() throws PolicyConfigurationException {
+        Object value = node.getValue();
+        String text = value == null ? "" : String.valueOf(value).trim();
+        if (!text.isEmpty()) {
+            throw error("holds the text '" + (text.length() > 40 ? text.substring(0, 40) + "..." : text)
+                + "'; settings go in child elements, e.g. <minCipherBits>128</minCipherBits>");
+        }
+    }
+
     boolean hasChildren() {
         return !node.getChildren().isEmpty();
     }
@@ -92,7 +106,9 @@ final class ConfigElement {
 
     private static String tag(ImmutableNode node) {
         StringBuilder tag = new StringBuilder("<").append(node.getNodeName());
-        node.getAttributes().forEach((k, v) -> tag.append(' ').append(k).append("=\"").append(v).append('"'));
+        // Locations end up in James's start-up log: never print a password there.
+        node.getAttributes().forEach((k, v) -> tag.append(' ').append(k).append("=\"")
+            .append(k.toLowerCase(java.util.Locale.ROOT).contains("password") ? "***" : v).append('"'));
         return tag.append('>').toString();
     }
 }

@@ -47,6 +47,7 @@ public final class InboundPolicyReader {
     public static InboundPolicy read(Configuration handler, FileResolver files, Clock clock) throws PolicyConfigurationException {
         ConfigElement root = ConfigElement.root(handler);
         root.allowAttributes(Set.of("class"));
+        root.requireNoText();
         Map<String, List<ConfigElement>> children = root.childrenByName();
         for (Map.Entry<String, List<ConfigElement>> group : children.entrySet()) {
             ElementNames.requireKnown(group.getValue().get(0), List.of(VerificationReader.ELEMENT, DEFAULT, CLIENT, RelayGrantReader.ELEMENT));

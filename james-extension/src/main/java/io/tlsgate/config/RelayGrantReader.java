@@ -31,6 +31,7 @@ final class RelayGrantReader {
 
     static List<RelayGrant> read(ConfigElement relay) throws PolicyConfigurationException {
         relay.allowAttributes(Set.of());
+        relay.requireNoText();
         List<RelayGrant> grants = new ArrayList<>();
         for (ConfigElement certificate : relay.children()) {
             ElementNames.requireKnown(certificate, List.of(CERTIFICATE));

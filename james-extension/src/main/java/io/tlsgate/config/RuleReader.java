@@ -88,6 +88,11 @@ final class RuleReader {
             builder.require(constraint);
         }
         builder.certificate(certificateRequirement(children));
+        if ((element = Values.first(children, LEVEL)) != null && element.text().equalsIgnoreCase("fingerprint")
+            && children.containsKey(REVOCATION)) {
+            throw children.get(REVOCATION).get(0).error("revocation is not checked at level fingerprint (the pins decide);"
+                + " remove it, or use level verify");
+        }
         try {
             return builder.build();
         } catch (IllegalArgumentException e) {

@@ -57,6 +57,7 @@ final class Values {
     static Map<String, List<ConfigElement>> children(ConfigElement parent, String what, List<String> known, List<String> repeatable,
                                                      Map<String, java.util.Set<String>> attributes)
             throws PolicyConfigurationException {
+        parent.requireNoText();
         Map<String, List<ConfigElement>> children = parent.childrenByName();
         for (Map.Entry<String, List<ConfigElement>> group : children.entrySet()) {
             ElementNames.requireKnown(group.getValue().get(0), known);

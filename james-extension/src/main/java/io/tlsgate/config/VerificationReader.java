@@ -59,13 +59,20 @@ final class VerificationReader {
         List<TrustAnchorStore.Source> sources = new ArrayList<>();
         for (ConfigElement element : anchorElements) {
             Path path = file(element, files);
-            sources.add(new TrustAnchorStore.Source(path, element.attribute("type"), element.attribute("password")));
+            TrustAnchorStore.Source source = new TrustAnchorStore.Source(path, element.attribute("type"), element.attribute("password"));
+            try {
+                // Each file on its own first, so that an error names the element that holds it.
+                TrustAnchorStore.load(List.of(source), false);
+            } catch (IllegalArgumentException e) {
+                throw element.error(e.getMessage());
+            }
+            sources.add(source);
         }
         TrustAnchorStore anchors;
         try {
             anchors = TrustAnchorStore.load(sources, jvm);
         } catch (IllegalArgumentException e) {
-            throw (anchorElements.isEmpty() ? verification : anchorElements.get(0)).error(e.getMessage());
+            throw verification.error(e.getMessage());
         }
         List<Path> crls = new ArrayList<>();
         for (ConfigElement element : children.getOrDefault(CRL, List.of())) {
@@ -78,7 +85,14 @@ final class VerificationReader {
         try {
             revocation = RevocationChecker.of(crls, flag(children, FETCH_CRLS), flag(children, OCSP), timeout, clock);
         } catch (IllegalArgumentException e) {
-            throw children.get(CRL).get(0).error(e.getMessage());
+            // The message names the file; point at the element that holds it.
+            ConfigElement culprit = children.get(CRL).get(0);
+            for (int i = 0; i < crls.size(); i++) {
+                if (e.getMessage().startsWith(crls.get(i).toString())) {
+                    culprit = children.get(CRL).get(i);
+                }
+            }
+            throw culprit.error(e.getMessage());
         }
         int cacheSeconds = (element = Values.first(children, CACHE_SECONDS)) != null ? Values.integer(element, 0, 86_400, "seconds") : 300;
         int cacheSize = (element = Values.first(children, CACHE_SIZE)) != null ? Values.integer(element, 1, 10_000_000, "entries") : 10_000;

@@ -88,7 +88,10 @@ public final class ChainVerifier {
             return CertificateStatus.failed(problem.get());
         }
         if (level == TlsRequirement.Level.FINGERPRINT) {
-            return CertificateStatus.ok("pinned " + describe(leaf));
+            // pins() above matched one; without pins nothing identifies the peer.
+            return requirement.pins().isEmpty()
+                ? CertificateStatus.failed("level fingerprint without pins: nothing to compare the certificate with")
+                : CertificateStatus.ok("pinned " + describe(leaf));
         }
         if (path == Path.VOUCHED_BY_LISTENER) {
             return CertificateStatus.ok(VOUCHED);
@@ -125,9 +128,15 @@ public final class ChainVerifier {
         return Optional.empty();
     }
 
-    /** Key sizes of every presented certificate, and signature algorithms of those an issuer signed. */
+    /**
+     * Key sizes and signature algorithms of every presented certificate that is not a configured trust anchor
+     * (anchors are the administrator's choice, checked or not whether or not the client sends them).
+     */
     private Optional<String> strength(List<X509Certificate> chain, CertificateRequirement requirement) {
         for (X509Certificate certificate : chain) {
+            if (anchors.contains(certificate)) {
+                continue;
+            }
             PublicKey key = certificate.getPublicKey();
             if (key instanceof RSAPublicKey) {
                 int bits = ((RSAPublicKey) key).getModulus().bitLength();
@@ -142,11 +151,9 @@ public final class ChainVerifier {
             } else if (!"EdDSA".equals(key.getAlgorithm()) && !"Ed25519".equals(key.getAlgorithm()) && !"Ed448".equals(key.getAlgorithm())) {
                 return Optional.of("unsupported key algorithm " + key.getAlgorithm() + ": " + describe(certificate));
             }
-            if (!anchors.contains(certificate)) {
-                String algorithm = certificate.getSigAlgName().toUpperCase(Locale.ROOT);
-                if (algorithm.contains("MD5") || algorithm.contains("MD2") || algorithm.startsWith("SHA1") || algorithm.contains("SHA1WITH")) {
-                    return Optional.of("weak signature: " + certificate.getSigAlgName() + " is not accepted: " + describe(certificate));
-                }
+            String algorithm = certificate.getSigAlgName().toUpperCase(Locale.ROOT);
+            if (algorithm.contains("MD5") || algorithm.contains("MD2") || algorithm.startsWith("SHA1") || algorithm.contains("SHA1WITH")) {
+                return Optional.of("weak signature: " + certificate.getSigAlgName() + " is not accepted: " + describe(certificate));
             }
         }
         return Optional.empty();

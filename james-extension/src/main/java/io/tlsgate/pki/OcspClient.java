@@ -103,7 +103,7 @@ final class OcspClient {
         return RevocationStatus.unknown(source + " sent an unknown status");
     }
 
-    private static boolean signedByIssuerOrDelegate(BasicOCSPResp basic, X509Certificate issuer)
+    private boolean signedByIssuerOrDelegate(BasicOCSPResp basic, X509Certificate issuer)
             throws OperatorCreationException, java.security.cert.CertificateException {
         if (signedBy(basic, issuer.getPublicKey())) {
             return true;
@@ -137,7 +137,13 @@ final class OcspClient {
         }
     }
 
-    private static boolean delegated(X509Certificate responder) {
+    /** A responder the issuer delegated to: id-kp-OCSPSigning, and valid now (RFC 6960, 4.2.2.2). */
+    private boolean delegated(X509Certificate responder) {
+        try {
+            responder.checkValidity(java.util.Date.from(clock.instant()));
+        } catch (java.security.cert.CertificateExpiredException | java.security.cert.CertificateNotYetValidException e) {
+            return false;
+        }
         try {
             List<String> purposes = responder.getExtendedKeyUsage();
             return purposes != null && purposes.contains(KeyPurposeId.id_kp_OCSPSigning.getId());

@@ -8,8 +8,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
+
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
 
 /**
  * Learns whether a certificate is revoked: CRL files first (local and cheap), then the CRL distribution points
@@ -23,7 +24,8 @@ public final class RevocationChecker {
     private final boolean ocsp;
     private final OcspClient ocspClient;
     private final Clock clock;
-    private final ConcurrentMap<String, RevocationStatus> answers = new ConcurrentHashMap<>();
+    /** Bounded: a busy MX sees many distinct client certificates. */
+    private final Cache<String, RevocationStatus> answers = CacheBuilder.newBuilder().maximumSize(100_000).build();
 
     private RevocationChecker(CrlChecker crls, boolean ocsp, HttpFetcher http, Clock clock) {
         this.crls = crls;
@@ -67,7 +69,7 @@ public final class RevocationChecker {
             return fromFiles.get();
         }
         String key = certificate.getIssuerX500Principal().getName() + "#" + certificate.getSerialNumber();
-        RevocationStatus known = answers.get(key);
+        RevocationStatus known = answers.getIfPresent(key);
         if (known != null && known.validUntil().isAfter(clock.instant())) {
             return known;
         }

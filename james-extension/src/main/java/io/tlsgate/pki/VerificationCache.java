@@ -20,7 +20,7 @@ import io.tlsgate.policy.TlsRequirement;
 
 /**
  * Remembers verification results per chain and rule, so that a peer that connects again is not verified again:
- * an acceptance or refusal for {@code ttl} (never beyond the certificate's expiry), a "could not check now" for
+ * an acceptance or refusal for {@code ttl} (never beyond the expiry of a certificate of the chain), a "could not check now" for
  * a few seconds only, so that it is retried soon.
  */
 public final class VerificationCache {
@@ -59,7 +59,7 @@ public final class VerificationCache {
         }
         CertificateStatus status = verifier.verify(chain, level, requirement, path);
         Instant expires = status.outcome() == CertificateStatus.Outcome.TEMP ? now.plus(TEMPORARY_TTL) : now.plus(ttl);
-        Instant notAfter = chain.get(0).getNotAfter().toInstant();
+        Instant notAfter = chain.stream().map(c -> c.getNotAfter().toInstant()).min(Instant::compareTo).orElseThrow();
         entries.put(key, new Entry(status, expires.isAfter(notAfter) ? notAfter : expires));
         return status;
     }

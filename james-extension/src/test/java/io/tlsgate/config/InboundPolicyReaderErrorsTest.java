@@ -141,7 +141,15 @@ class InboundPolicyReaderErrorsTest {
                 "level encrypt contradicts the certificate identity constraints, which need level verify or fingerprint"),
             badValue("a rule with nothing in it", "", "", NO_LEVEL),
             badValue("a rule with only failure settings", "<failure>permanent</failure><afterRefusal>disconnect</afterRefusal>", "", NO_LEVEL),
-            badValue("a rule with only text", "encrypt", "", NO_LEVEL),
+            badValue("a rule with only text", "encrypt", "",
+                "holds the text 'encrypt'; settings go in child elements, e.g. <minCipherBits>128</minCipherBits>"),
+            badValue("text beside the elements of a rule", "minCipherBits=256<level>encrypt</level>", "",
+                "holds the text 'minCipherBits=256'; settings go in child elements, e.g. <minCipherBits>128</minCipherBits>"),
+            bad("text in the handler", "minCipherBits=256" + DEFAULT, "",
+                "holds the text 'minCipherBits=256'; settings go in child elements, e.g. <minCipherBits>128</minCipherBits>"),
+            badValue("revocation at level fingerprint", "<level>fingerprint</level><pin of='spki'>" + "ab".repeat(32) + "</pin>"
+                + "<revocation>off</revocation>", " <revocation>",
+                "revocation is not checked at level fingerprint (the pins decide); remove it, or use level verify"),
             bad("an empty client rule", DEFAULT + "<client peer='a.example'/>", " <client peer=\"a.example\">", NO_LEVEL),
 
             // certificate checks in a rule: pins
@@ -224,7 +232,7 @@ class InboundPolicyReaderErrorsTest {
             bad("an empty relay", DEFAULT + "<relay/>", " <relay>",
                 "grants nothing: add a <certificate> with the identity that may relay, or remove <relay>"),
             bad("a relay with only text", DEFAULT + "<relay>CN=Partner CA</relay>", " <relay>",
-                "grants nothing: add a <certificate> with the identity that may relay, or remove <relay>"),
+                "holds the text 'CN=Partner CA'; settings go in child elements, e.g. <minCipherBits>128</minCipherBits>"),
             bad("an attribute on relay", DEFAULT + "<relay to='all'>" + certificate("<subjectCn>a</subjectCn>") + "</relay>", " <relay to=\"all\">",
                 "unknown attribute to=\"all\" (this element takes none)"),
             bad("cert for certificate", DEFAULT + relay("<cert><subjectCn>a</subjectCn></cert>"), " <relay> <cert>",

@@ -136,9 +136,9 @@ class InboundPolicyReaderTest {
         "<revocation>Off</revocation>                                          | level=verify revocation=off",
         "<level>verify</level><revocation>required</revocation>                | level=verify",
         "<level>fingerprint</level><pin of='spki'>" + HEX + "</pin><subjectCn>mx.a.example</subjectCn><minCipherBits>256</minCipherBits>"
-            + "<acceptServerAuthOnly>true</acceptServerAuthOnly><minRsaBits>3072</minRsaBits><minEcBits>384</minEcBits><revocation>off</revocation>"
+            + "<acceptServerAuthOnly>true</acceptServerAuthOnly><minRsaBits>3072</minRsaBits><minEcBits>384</minEcBits>"
             + " | level=fingerprint minCipherBits=256 identity=[subject CN mx.a.example] pins=[spki:sha256:" + HEX + "] acceptServerAuthOnly=true"
-            + " minRsaBits=3072 minEcBits=384 revocation=off",
+            + " minRsaBits=3072 minEcBits=384",
     })
     void certificateChecksOfARule(String elements, String rule) throws PolicyConfigurationException {
         assertThat(read("<default>" + elements + "</default>").defaultRule()).hasToString(rule + FAILURE_DEFAULTS);

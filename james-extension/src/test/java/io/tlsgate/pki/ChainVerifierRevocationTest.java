@@ -293,6 +293,10 @@ class ChainVerifierRevocationTest {
                 "revocation status unknown: " + MX + ": OCSP {url} sent a response that neither the issuer nor a delegated responder signed"),
             ocspRow("an OCSPSigning responder of another CA", EC_ROOT, a -> delegate(a, OTHER, KeyPurposeId.id_kp_OCSPSigning), Outcome.TEMP,
                 "revocation status unknown: " + MX + ": OCSP {url} sent a response that neither the issuer nor a delegated responder signed"),
+            ocspRow("a delegated responder whose certificate has expired", EC_ROOT,
+                a -> delegate(a, EC_ROOT, KeyPurposeId.id_kp_OCSPSigning, T.minus(30, java.time.temporal.ChronoUnit.DAYS),
+                    T.minus(1, java.time.temporal.ChronoUnit.DAYS)), Outcome.TEMP,
+                "revocation status unknown: " + MX + ": OCSP {url} sent a response that neither the issuer nor a delegated responder signed"),
             ocspRow("a delegated responder that does not send its certificate", EC_ROOT,
                 a -> a.signedBy(ecKey("secp256r1")), Outcome.TEMP,
                 "revocation status unknown: " + MX + ": OCSP {url} sent a response that neither the issuer nor a delegated responder signed"));
@@ -459,6 +463,13 @@ class ChainVerifierRevocationTest {
     private static OcspAnswer delegate(OcspAnswer answer, Authority issuer, KeyPurposeId purpose) {
         java.security.KeyPair key = ecKey("secp256r1");
         X509Certificate responder = issuer.issue("CN=OCSP Responder,O=Partner", key).purposes(purpose).build();
+        return answer.signedBy(key, responder);
+    }
+
+    /** As above, with the responder certificate valid only between {@code from} and {@code to}. */
+    private static OcspAnswer delegate(OcspAnswer answer, Authority issuer, KeyPurposeId purpose, java.time.Instant from, java.time.Instant to) {
+        java.security.KeyPair key = ecKey("secp256r1");
+        X509Certificate responder = issuer.issue("CN=OCSP Responder,O=Partner", key).purposes(purpose).valid(from, to).build();
         return answer.signedBy(key, responder);
     }
 

@@ -224,7 +224,10 @@ class ChainVerifierTest {
                 keyPin, Outcome.FAIL, "not a client certificate: extendedKeyUsage allows serverAuth only"
                     + " (a rule may accept serverAuth-only certificates): CN=self.example"),
             row("pinned but weak", List.of(Leaf.selfSigned("CN=weak.example", rsaKey("weak", 1024)).build()),
-                pins(pin(CertificatePin.Of.SPKI, spkiOfKey(rsaKey("weak", 1024)))), Outcome.FAIL, "weak key: RSA 1024 bits, 2048 required: CN=weak.example"));
+                pins(pin(CertificatePin.Of.SPKI, spkiOfKey(rsaKey("weak", 1024)))), Outcome.FAIL, "weak key: RSA 1024 bits, 2048 required: CN=weak.example"),
+            // TlsRequirement refuses such a rule; the verifier fails closed on its own too.
+            row("no pins at all", List.of(self), DEFAULTS, Outcome.FAIL,
+                "level fingerprint without pins: nothing to compare the certificate with"));
     }
 
     @ParameterizedTest(name = "{0}")

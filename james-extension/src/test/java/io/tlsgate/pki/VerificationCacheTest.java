@@ -190,6 +190,21 @@ class VerificationCacheTest {
         assertStatus(verify(cache, List.of(leaf), Level.VERIFY, DEFAULTS), Outcome.FAIL, "certificate expired on 2026-03-02T12:01:40Z: " + MX);
     }
 
+    /** The same for an intermediate that expires before the leaf. */
+    @Test
+    void anEntryNeverOutlivesAnIntermediate() {
+        Instant notAfter = T.plusSeconds(100);
+        Authority shortLived = ChainVerifierTest.ROOT.intermediate("CN=Short CA,O=Partner", TestCertificates.ecKey("secp256r1"),
+            l -> l.valid(T.minus(Duration.ofDays(1)), notAfter));
+        X509Certificate leaf = shortLived.issue(MX).ocsp(server.url("/ocsp")).build();
+        List<X509Certificate> chain = List.of(leaf, shortLived.certificate);
+        VerificationCache cache = cache(TTL, 100);
+        verify(cache, chain, Level.VERIFY, CertificateRequirement.builder().revocation(CertificateRequirement.Revocation.OFF).build());
+        clock.set(notAfter.plusMillis(1));
+        assertStatus(verify(cache, chain, Level.VERIFY, CertificateRequirement.builder().revocation(CertificateRequirement.Revocation.OFF).build()),
+            Outcome.FAIL, "certificate expired on 2026-03-02T12:01:40Z: CN=Short CA,O=Partner");
+    }
+
     /** The price of the cache: a revocation listed in a new CRL is seen once the cached acceptance expires. */
     @Test
     void aNewRevocationIsSeenWhenTheEntryExpires() {

@@ -71,7 +71,7 @@ public final class DemoMain {
         try {
             status = selfCheck ? selfCheck(home, work) : demo(home, work, randomPorts);
         } catch (Exception e) {
-            System.err.println("TLS Gate demo: James did not start: " + causes(e));
+            System.err.println("TLS Gate demo: cannot start: " + causes(e));
             System.err.println("Details: " + work.resolve("logs/james.log"));
             status = 1;
         }
@@ -122,6 +122,7 @@ public final class DemoMain {
         p.setProperty("host", "127.0.0.1");
         server.ports().forEach((name, port) -> p.setProperty("port." + name, String.valueOf(port)));
         p.setProperty("user", DemoServer.USER);
+        p.setProperty("user.password", DemoServer.USER_PASSWORD);
         p.setProperty("pki.ca", pki.caCertificate().toString());
         p.setProperty("pki.good-client.cert", pki.certificateFile("good-client").toString());
         p.setProperty("pki.good-client.key", pki.keyFile("good-client").toString());
@@ -159,7 +160,7 @@ public final class DemoMain {
         s.append("  # weak cipher: 554 5.7.0 encryption too weak: 128 bits, 256 required\n");
         s.append("  swaks --server 127.0.0.1:").append(submission).append(" --tls --tls-protocol tlsv1_2 --tls-cipher AES128-GCM-SHA256").append(mail).append('\n');
         s.append("  openssl s_client -connect 127.0.0.1:").append(submission)
-            .append(" -starttls smtp -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256 -CAfile ").append(ca).append("   (then type: EHLO me)\n");
+            .append(" -starttls smtp -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256 -crlf -quiet -CAfile ").append(ca).append("   (then type: EHLO me)\n");
         s.append("  # partner certificate accepted, mail delivered\n");
         s.append("  swaks --server 127.0.0.1:").append(partners).append(" --tlsc --tls-cert ").append(pki.certificateFile("good-client"))
             .append(" --tls-key ").append(pki.keyFile("good-client")).append(mail).append('\n');
@@ -167,7 +168,7 @@ public final class DemoMain {
         s.append("  swaks --server 127.0.0.1:").append(partners).append(" --tlsc --tls-cert ").append(pki.certificateFile("bad-client"))
             .append(" --tls-key ").append(pki.keyFile("bad-client")).append(mail).append('\n');
         s.append("  openssl s_client -connect 127.0.0.1:").append(partners).append(" -cert ").append(pki.certificateFile("bad-client"))
-            .append(" -key ").append(pki.keyFile("bad-client")).append(" -CAfile ").append(ca).append("   (then type: EHLO me, NOOP, RSET, QUIT)\n");
+            .append(" -key ").append(pki.keyFile("bad-client")).append(" -crlf -quiet -CAfile ").append(ca).append("   (then type: EHLO me, NOOP, RSET, QUIT)\n");
         s.append("  # the 127.0.0.2 rule: TLS 1.3 and 256 bits, else 554 5.7.0 protocol too old: TLSv1.2, TLSv1.3 required, then disconnect\n");
         s.append("  swaks --server 127.0.0.1:").append(mx).append(" --local-interface 127.0.0.2 --tls --tls-protocol tlsv1_2").append(mail).append('\n');
         int asking = server.port("tlsgate-mx");
@@ -183,6 +184,8 @@ public final class DemoMain {
             s.append("  swaks --server 127.0.0.1:").append(asking).append(" --tls --tls-cert ").append(pki.certificateFile(c[0]))
                 .append(" --tls-key ").append(pki.keyFile(c[0])).append(mail).append('\n');
         }
+        s.append("\nDelivered mail lands in the INBOX of ").append(DemoServer.USER).append(" (password ").append(DemoServer.USER_PASSWORD)
+            .append(", for AUTH on the submission port); each delivery is logged as 'Local delivered mail' in the log file.\n");
         s.append("\nTLS Gate decisions are printed below and logged to ").append(server.workingDirectory().resolve("logs/james.log")).append('\n');
         s.append("Ports and PKI paths for scripts: ").append(properties).append('\n');
         s.append("Stop with Ctrl-C.\n");
@@ -196,7 +199,8 @@ public final class DemoMain {
         System.err.println("usage: java -jar tlsgate-demo.jar [--self-check] [--work DIR] [--random-ports]");
         System.err.println("  (no option)     start the demo James on ports 10025, 10587, 10465 and run until stopped");
         System.err.println("  --self-check    start it on free ports, run the acceptance sessions, print PASS/FAIL lines, exit");
-        System.err.println("  --work DIR      James working directory (emptied first); default target/demo-work or target/self-check-work");
+        System.err.println("  --work DIR      James working directory; default target/demo-work or target/self-check-work. It is emptied");
+        System.err.println("                  first, but only if it is empty or a demo working directory no running demo holds");
         System.err.println("  --random-ports  let the demo listeners take free ports (see demo.properties)");
         System.exit(problem == null ? 0 : 2);
     }

@@ -1,13 +1,11 @@
 package io.tlsgate.demo;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,11 +51,13 @@ public final class DemoServer implements AutoCloseable {
     private final DemoPki pki;
     private final Path workingDirectory;
     private final Map<String, Integer> ports;
+    private final WorkingDirectory claim;
 
-    private DemoServer(GuiceJamesServer james, DemoPki pki, Path workingDirectory, Map<String, Integer> ports) {
+    private DemoServer(GuiceJamesServer james, DemoPki pki, WorkingDirectory claim, Map<String, Integer> ports) {
         this.james = james;
         this.pki = pki;
-        this.workingDirectory = workingDirectory;
+        this.workingDirectory = claim.path();
+        this.claim = claim;
         this.ports = ports;
     }
 
@@ -128,8 +128,17 @@ public final class DemoServer implements AutoCloseable {
     }
 
     private static DemoServer start(Setup setup) throws Exception {
-        Path work = setup.workingDirectory.toAbsolutePath();
-        deleteRecursively(work);
+        WorkingDirectory claim = WorkingDirectory.claim(setup.workingDirectory);
+        try {
+            return start(setup, claim);
+        } catch (Exception | Error e) {
+            claim.close();
+            throw e;
+        }
+    }
+
+    private static DemoServer start(Setup setup, WorkingDirectory claim) throws Exception {
+        Path work = claim.path();
         Path conf = work.resolve("conf");
         copyRecursively(setup.home.resolve("conf-samples").resolve(setup.confSample), conf);
         if (setup.smtpServerXml != null) {
@@ -162,7 +171,7 @@ public final class DemoServer implements AutoCloseable {
             for (Path listeners : listenerFiles(conf)) {
                 ports.putAll(boundPorts(listeners));
             }
-            return new DemoServer(james, pki, work, ports);
+            return new DemoServer(james, pki, claim, ports);
         } catch (Exception | Error e) {
             james.stop();
             throw e;
@@ -213,7 +222,11 @@ public final class DemoServer implements AutoCloseable {
 
     @Override
     public void close() {
-        james.stop();
+        try {
+            james.stop();
+        } finally {
+            claim.close();
+        }
     }
 
     /** James's smtpserver.xml and, when present, TLS Gate's own listeners. */
@@ -302,23 +315,6 @@ public final class DemoServer implements AutoCloseable {
                     Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
                 }
             }
-        }
-    }
-
-    static void deleteRecursively(Path path) {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(path)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

@@ -3,7 +3,6 @@ package io.tlsgate.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
-import java.nio.file.Files;
 
 import org.apache.james.dnsservice.api.DNSService;
 import org.junit.jupiter.api.AfterAll;
@@ -98,8 +97,7 @@ class ClientNameRulesIT {
         assertThat(tls12FirstReply("127.0.0.9")).isEqualTo("250 2.1.0 Sender <sender@example.net> OK");
     }
 
-    /** The gate's decision lines (logback-test.xml writes them to target/it-logs/it.log). */
-    private static String log() throws Exception {
-        return Files.readString(DemoServer.home().resolve("it-logs/it.log"));
+    private static String log() {
+        return ItLog.read();
     }
 }

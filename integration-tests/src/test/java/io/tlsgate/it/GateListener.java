@@ -17,6 +17,11 @@ final class GateListener {
         return "<?xml version=\"1.0\"?>\n<smtpservers>" + String.join("", listeners) + "</smtpservers>\n";
     }
 
+    /** A listener without any TLS. */
+    static String plainListener(String jmxName, String handlerBody) {
+        return listener(jmxName, handlerBody, false).replaceFirst("<tls .*</tls>", "");
+    }
+
     /** One listener; with {@code clientAuth}, James requires a client certificate from the demo CA. */
     static String listener(String jmxName, String handlerBody, boolean clientAuth) {
         return "<smtpserver enabled=\"true\">"

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -41,7 +42,8 @@ class IdentityRulesIT {
         server = SampleServer.setup("IdentityRulesIT")
             .smtpServerXml(GateListener.servers(
                 GateListener.listener("smtpserver-identity", IDENTITY_RULES, true),
-                GateListener.listener("smtpserver-nocert", PLAIN_RULES, false)))
+                GateListener.listener("smtpserver-nocert", PLAIN_RULES, false),
+                GateListener.plainListener("smtpserver-notls", "<default><level>encrypt</level></default>")))
             .start();
         tls = TlsOptions.trusting(server.pki().ca().certificate());
     }
@@ -103,5 +105,18 @@ class IdentityRulesIT {
                 assertThat(client.command("MAIL FROM:<sender@example.net>").toString()).isEqualTo(expected);
             }
         }
+    }
+
+    @Test
+    void aRuleThatCanNeverPassIsLoggedAsAMistake() throws Exception {
+        assertThat(firstReplyAfterTls("smtpserver-nocert", "127.0.0.20", null)).isEqualTo("454 4.7.0 certificate required, none presented");
+        assertThat(ItLog.read()).contains("TLS Gate: rule \"default\" requires a client certificate but this listener does not ask for one");
+
+        try (SmtpClient client = SmtpClient.connect("127.0.0.1", server.port("smtpserver-notls"))) {
+            client.readReply();
+            client.command("EHLO client.example");
+            assertThat(client.command("MAIL FROM:<sender@example.net>").toString()).isEqualTo("530 5.7.0 Must issue a STARTTLS command first");
+        }
+        assertThat(ItLog.read()).contains("TLS Gate: rule \"default\" requires TLS but this listener offers no STARTTLS");
     }
 }

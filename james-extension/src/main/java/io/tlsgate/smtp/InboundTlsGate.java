@@ -83,6 +83,9 @@ public class InboundTlsGate implements CommandHandler<SMTPSession>, JamesMessage
     private final Clock clock = Clock.systemUTC();
     private volatile InboundPolicy policy;
     private volatile ChainVerifier listenerTrusting;
+    /** Configurations that refuse every client are legal but almost certainly mistakes: say so once. */
+    private final java.util.concurrent.atomic.AtomicBoolean warnedNoTls = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean warnedNoCertificates = new java.util.concurrent.atomic.AtomicBoolean();
 
     @Inject
     public InboundTlsGate(DNSService dns, FileSystem files, UsersRepository users) {
@@ -116,12 +119,21 @@ public class InboundTlsGate implements CommandHandler<SMTPSession>, JamesMessage
         }
         ClientRule rule = ruleFor(session);
         if (!session.isTLSStarted()) {
+            if (rule.match.rule().requiresTls() && !session.isStartTLSSupported() && !warnedNoTls.getAndSet(true)) {
+                LOGGER.warn("TLS Gate: rule \"{}\" requires TLS but this listener offers no STARTTLS: every client it applies to"
+                    + " is refused (configure <tls> on the listener, or exempt its clients)", rule.match);
+            }
             return NEED_TLS.contains(command) ? refuseWithoutTls(session, rule, command) : null;
         }
         TlsRequirement requirement = rule.match.rule();
         SSLSession ssl = SessionTlsFacts.tlsSession(session).orElseThrow();
         TlsFacts facts = SessionTlsFacts.read(session, rule.confirmedName, chain -> verify(ssl, chain, requirement));
         Verdict verdict = PolicyEvaluator.evaluate(requirement, facts);
+        if (requirement.requiresCertificate() && facts.peerChain().isEmpty() && !AskingListeners.asked(ssl)
+            && !warnedNoCertificates.getAndSet(true)) {
+            LOGGER.warn("TLS Gate: rule \"{}\" requires a client certificate but this listener does not ask for one: every client"
+                + " it applies to is refused (add <clientAuth> to the listener, or run it as a TLS Gate listener that asks)", rule.match);
+        }
         GateDecision decision = new GateDecision(rule.match, facts, verdict);
         session.setAttachment(DECISION, decision, State.Connection);
         String grant = verdict.accepted() ? grantRelay(session, facts) : "";

@@ -1,6 +1,7 @@
 package io.tlsgate.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.util.stream.Stream;
@@ -11,6 +12,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import io.tlsgate.demo.DemoServer;
+import io.tlsgate.demo.smtp.SmtpClient;
 
 /**
  * TLS Gate's own listeners and the handler's {@code <verification>}: a configuration that cannot work stops James
@@ -59,10 +61,20 @@ class BadListenerConfigurationIT {
     }
 
     @Test
-    void theSampleStartsAfterFailedStartsInTheSameJvm() throws Exception {
+    void theListenersStartAndStopWithJamesAfterFailedStartsInTheSameJvm() throws Exception {
+        int port;
         try (DemoServer server = SampleServer.start("BadListenerConfigurationIT-good")) {
             assertThat(server.ports()).containsKeys("smtpserver-mx", "tlsgate-mx");
+            port = server.port("tlsgate-mx");
+            try (SmtpClient client = SmtpClient.connect("127.0.0.1", port)) {
+                assertThat(client.readReply().toString()).startsWith("220 ").contains("TLS Gate demo MX asking for certificates");
+            }
         }
+        assertThat(ItLog.read())
+            .contains("TLS Gate listener tlsgate-mx asks for client certificates (STARTTLS), advertising 1 CA name(s)")
+            .contains("TLS Gate started 1 listener(s) that ask for client certificates");
+        assertThatThrownBy(() -> SmtpClient.connect("127.0.0.1", port).close())
+            .as("the listener's port is closed once James has stopped").hasRootCauseInstanceOf(java.net.ConnectException.class);
     }
 
     private static String messages(Throwable failure) {

@@ -197,4 +197,12 @@ class ExternalPeersIT {
             "-CAfile", pki.caCertificate().toString());
         assertThat(run.output).as(run.toString()).contains("250 2.1.0 Sender <a@example.net> OK");
     }
+
+    @Test
+    void theCertificateRequestAdvertisesTheConfiguredCaNames() {
+        Peers.Run run = Peers.opensslClientVerbose("QUIT\n", "-connect", asking, "-starttls", "smtp", "-tls1_2",
+            "-CAfile", pki.caCertificate().toString());
+        assertThat(run.output).as(run.toString())
+            .contains("Acceptable client certificate CA names\nO = TLS Gate Demo, CN = TLS Gate Demo CA\n");
+    }
 }

@@ -42,6 +42,13 @@ final class Peers {
         return run(command, input);
     }
 
+    /** openssl s_client printing its session details (server certificate, CA names of the certificate request). */
+    static Run opensslClientVerbose(String input, String... arguments) {
+        List<String> command = new ArrayList<>(List.of("openssl", "s_client", "-crlf", "-ign_eof"));
+        command.addAll(List.of(arguments));
+        return run(command, input);
+    }
+
     private static Run run(List<String> command, String input) {
         try {
             Path log = java.nio.file.Files.createTempFile("peer", ".log");

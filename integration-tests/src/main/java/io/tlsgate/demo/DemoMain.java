@@ -72,7 +72,9 @@ public final class DemoMain {
             status = selfCheck ? selfCheck(home, work) : demo(home, work, randomPorts);
         } catch (Exception e) {
             System.err.println("TLS Gate demo: cannot start: " + causes(e));
-            System.err.println("Details: " + work.resolve("logs/james.log"));
+            if (Files.exists(work.resolve("logs/james.log"))) {
+                System.err.println("Details: " + work.resolve("logs/james.log"));
+            }
             status = 1;
         }
         System.exit(status);
@@ -124,6 +126,9 @@ public final class DemoMain {
         p.setProperty("user", DemoServer.USER);
         p.setProperty("user.password", DemoServer.USER_PASSWORD);
         p.setProperty("pki.ca", pki.caCertificate().toString());
+        p.setProperty("pki.ca.crl", pki.caCertificate().resolveSibling("ca.crl").toString());
+        p.setProperty("pki.server.keystore", pki.serverKeyStore().toString());
+        p.setProperty("pki.client-ca.truststore", pki.clientTrustStore().toString());
         p.setProperty("pki.good-client.cert", pki.certificateFile("good-client").toString());
         p.setProperty("pki.good-client.key", pki.keyFile("good-client").toString());
         for (String who : List.of("bad-client", "expired-client", "revoked-client", "unknown-ca-client")) {
@@ -176,7 +181,8 @@ public final class DemoMain {
         s.append("  #   554 5.7.0 certificate required, none presented\n");
         s.append("  swaks --server 127.0.0.1:").append(asking).append(" --tls").append(mail).append('\n');
         for (String[] c : new String[][] {
-                {"good-client", "accepted; and as a partner it may relay: try --to someone@elsewhere.example"},
+                {"good-client", "accepted; as a partner it may also relay (--to someone@elsewhere.example is accepted; James then"
+                    + " fails to deliver it, no such domain, and logs DNS errors)"},
                 {"expired-client", "554 5.7.0 certificate not trusted: certificate expired on ..."},
                 {"revoked-client", "554 5.7.0 certificate not trusted: certificate revoked on ... (keyCompromise) per CRL ca.crl"},
                 {"unknown-ca-client", "554 5.7.0 certificate not trusted: unknown issuer CN=Unknown Demo CA,O=Elsewhere"}}) {
@@ -197,11 +203,12 @@ public final class DemoMain {
             System.err.println(problem);
         }
         System.err.println("usage: java -jar tlsgate-demo.jar [--self-check] [--work DIR] [--random-ports]");
-        System.err.println("  (no option)     start the demo James on ports 10025, 10587, 10465 and run until stopped");
+        System.err.println("  (no option)     start the demo James on ports 10025, 10026, 10587, 10465 and run until stopped");
         System.err.println("  --self-check    start it on free ports, run the acceptance sessions, print PASS/FAIL lines, exit");
         System.err.println("  --work DIR      James working directory; default target/demo-work or target/self-check-work. It is emptied");
         System.err.println("                  first, but only if it is empty or a demo working directory no running demo holds");
         System.err.println("  --random-ports  let the demo listeners take free ports (see demo.properties)");
+        System.err.println("  --help          this text");
         System.exit(problem == null ? 0 : 2);
     }
 }

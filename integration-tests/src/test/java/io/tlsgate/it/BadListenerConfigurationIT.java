@@ -46,7 +46,19 @@ class BadListenerConfigurationIT {
                 "<verification> <crl>: "),
             Arguments.of("a listener reusing a stock listener's jmxName",
                 TlsGateListener.xml("smtpserver-mx", GOOD_HANDLER, "file://conf/tls/ca.crt"),
-                "smtpserver-mx"));
+                "<jmxName>smtpserver-mx</jmxName> is already used by another James listener; give this one its own"),
+            Arguments.of("two listeners with one jmxName",
+                TlsGateListener.xml("tlsgate-twice", GOOD_HANDLER, "file://conf/tls/ca.crt")
+                    .replace("</smtpservers>", TlsGateListener.xml("tlsgate-twice", GOOD_HANDLER, "file://conf/tls/ca.crt")
+                        .replaceAll("(?s).*<smtpservers>", "")),
+                "two listeners are named tlsgate-twice; each needs its own <jmxName>"),
+            Arguments.of("a listener without the gate",
+                TlsGateListener.xml("tlsgate-open", GOOD_HANDLER, "file://conf/tls/ca.crt")
+                    .replaceFirst("<handler class=\"io.tlsgate.smtp.InboundTlsGate\">.*?</handler>", ""),
+                "TLS Gate listener tlsgate-open: its <handlerchain> has no <handler class=\"io.tlsgate.smtp.InboundTlsGate\">"),
+            Arguments.of("a failing listener is named",
+                TlsGateListener.xml("tlsgate-named", GOOD_HANDLER, "file://conf/tls/no-such-ca.pem"),
+                "listener tlsgate-named: "));
     }
 
     @ParameterizedTest(name = "{0}")

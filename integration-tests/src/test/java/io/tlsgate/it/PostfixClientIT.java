@@ -22,7 +22,7 @@ import io.tlsgate.demo.pki.IssuedCertificate;
 
 /**
  * Postfix as a real sending MTA presenting (or not) a client certificate to a TLS Gate listener that asks for one.
- * Postfix runs from its own configuration directory under target/postfix/ ({@link PostfixPeer}) and relays over TLS
+ * Postfix runs from its own configuration directory under /tmp/tgpf* ({@link PostfixPeer}) and relays over TLS
  * (level verify, James's demo CA) to the listener, which requires a certificate verified against the gate's own
  * trust anchor. One Postfix instance, one smtp transport per case, each from its own loopback address:
  * <ul>
@@ -70,7 +70,8 @@ class PostfixClientIT {
             .start();
         jamesPort = server.port(LISTENER);
 
-        postfix = PostfixPeer.builder(SampleServer.home().resolve("postfix/client-it"))
+        // Postfix's socket paths must fit in 108 bytes: a short directory under /tmp, whatever the checkout path.
+        postfix = PostfixPeer.builder(Files.createTempDirectory(Path.of("/tmp"), "tgpf"))
             .relayhost("[127.0.0.1]:" + jamesPort)
             .verifyServer(server.pki().caCertificate(), "localhost")
             .client(TRUSTED, TRUSTED_ADDRESS, trustedCertificate)

@@ -198,7 +198,7 @@ final class PostfixPeer implements AutoCloseable {
         Path queue = dir.resolve("queue");
         // Unix socket paths (queue/private/proxywrite, ...) must fit in sun_path (108 bytes).
         if (queue.resolve("private/proxywrite").toString().length() > 100) {
-            throw new IllegalStateException("path too long for Postfix's sockets: " + queue + " (move the checkout to a shorter path)");
+            throw new IllegalStateException("path too long for Postfix's sockets: " + queue + " (use a shorter directory)");
         }
         stopLeftover(conf);
         deleteTree(dir);

@@ -58,6 +58,11 @@ public final class ChainVerifier {
         return revocation.enabled();
     }
 
+    /** Changes when a CRL file this verifier reads is replaced. */
+    public long crlFileGeneration() {
+        return revocation.crlFileGeneration();
+    }
+
     /** What the TLS layer already established about the chain. */
     public enum Path {
         /** Nothing: the path to a trust anchor is checked here. */

@@ -56,6 +56,19 @@ final class CrlChecker {
         return !files.isEmpty() || fetchDistributionPoints;
     }
 
+    /**
+     * Re-reads CRL files that changed and counts the changes: verification results cached before a change must
+     * not hide a revocation the new list adds.
+     */
+    long fileGeneration() {
+        long generation = 0;
+        for (CrlFile file : files) {
+            file.current();
+            generation += file.generation;
+        }
+        return generation;
+    }
+
     /** What the CRL files say; empty when none covers the certificate. Cheap (the files are in memory): ask every time. */
     Optional<RevocationStatus> checkFiles(X509Certificate certificate, X509Certificate issuer) {
         List<String> problems = new ArrayList<>();
@@ -136,6 +149,7 @@ final class CrlChecker {
         final Path path;
         private volatile X509CRL crl;
         private volatile FileTime modified;
+        private volatile long generation;
 
         CrlFile(Path path) {
             this.path = path;
@@ -154,6 +168,7 @@ final class CrlChecker {
                     X509CRL fresh = read(path);
                     crl = fresh;
                     modified = now;
+                    generation++;
                     LOGGER.info("TLS Gate re-read CRL {} (issuer {}, next update {})", path, fresh.getIssuerX500Principal(), fresh.getNextUpdate());
                 }
             } catch (IOException | GeneralSecurityException e) {

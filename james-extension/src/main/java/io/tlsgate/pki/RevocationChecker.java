@@ -54,6 +54,11 @@ public final class RevocationChecker {
         return new RevocationChecker(new CrlChecker(crlFiles, fetchCrls, http, clock), ocsp, http, clock);
     }
 
+    /** Changes whenever a CRL file is replaced (see {@link VerificationCache}). */
+    public long crlFileGeneration() {
+        return crls == null ? 0 : crls.fileGeneration();
+    }
+
     public boolean enabled() {
         return ocsp || crls != null && crls.hasSources();
     }

@@ -81,7 +81,9 @@ public final class TrustAnchorStore {
         for (Source source : sources) {
             List<X509Certificate> loaded = read(source);
             if (loaded.isEmpty()) {
-                throw new IllegalArgumentException(source.path + " holds no certificate");
+                // A PKCS12 store read without its password shows no certificate at all.
+                throw new IllegalArgumentException(source.path + " holds no certificate"
+                    + (source.password == null && !source.type.equals("pem") ? " readable without a password; add password=\"...\"" : ""));
             }
             certificates.addAll(loaded);
         }

@@ -19,7 +19,8 @@ import io.tlsgate.policy.CertificateStatus;
 import io.tlsgate.policy.TlsRequirement;
 
 /**
- * Remembers verification results per chain and rule, so that a peer that connects again is not verified again:
+ * Remembers verification results per chain and rule, so that a peer that connects again is not verified again
+ * (until a CRL file it was checked against is replaced):
  * an acceptance or refusal for {@code ttl} (never beyond the expiry of a certificate of the chain), a "could not check now" for
  * a few seconds only, so that it is retried soon.
  */
@@ -53,14 +54,15 @@ public final class VerificationCache {
         }
         Key key = new Key(chain, level, requirement, path);
         Instant now = clock.instant();
+        long crls = verifier.crlFileGeneration();
         Entry known = entries.getIfPresent(key);
-        if (known != null && known.expires.isAfter(now)) {
+        if (known != null && known.expires.isAfter(now) && known.crls == crls) {
             return known.status;
         }
         CertificateStatus status = verifier.verify(chain, level, requirement, path);
         Instant expires = status.outcome() == CertificateStatus.Outcome.TEMP ? now.plus(TEMPORARY_TTL) : now.plus(ttl);
         Instant notAfter = chain.stream().map(c -> c.getNotAfter().toInstant()).min(Instant::compareTo).orElseThrow();
-        entries.put(key, new Entry(status, expires.isAfter(notAfter) ? notAfter : expires));
+        entries.put(key, new Entry(status, expires.isAfter(notAfter) ? notAfter : expires, crls));
         return status;
     }
 
@@ -71,10 +73,13 @@ public final class VerificationCache {
     private static final class Entry {
         final CertificateStatus status;
         final Instant expires;
+        /** The CRL files' generation the result was computed with: a replaced CRL file invalidates it. */
+        final long crls;
 
-        Entry(CertificateStatus status, Instant expires) {
+        Entry(CertificateStatus status, Instant expires, long crls) {
             this.status = status;
             this.expires = expires;
+            this.crls = crls;
         }
     }
 

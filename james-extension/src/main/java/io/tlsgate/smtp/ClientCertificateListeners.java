@@ -1,9 +1,11 @@
 package io.tlsgate.smtp;
 
+import java.lang.management.ManagementFactory;
 import java.util.List;
 
 import javax.annotation.PreDestroy;
 import javax.inject.Inject;
+import javax.management.ObjectName;
 
 import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
@@ -95,6 +97,8 @@ public class ClientCertificateListeners implements UserDefinedStartable {
 
     /** James's SMTP server factory, making servers whose TLS asks for client certificates. */
     private static final class Factory extends SMTPServerFactory {
+        private List<AbstractConfigurableAsyncServer> created;
+
         Factory(DNSService dns, ProtocolHandlerLoader loader, FileSystem files, MetricFactory metrics) {
             super(dns, loader, files, metrics);
         }
@@ -102,6 +106,39 @@ public class ClientCertificateListeners implements UserDefinedStartable {
         @Override
         protected SMTPServer createServer() {
             return new ClientCertificateSmtpServer(smtpMetrics, fileSystem);
+        }
+
+        @Override
+        protected List<AbstractConfigurableAsyncServer> createServers(HierarchicalConfiguration<ImmutableNode> config) throws Exception {
+            List<String> names = new java.util.ArrayList<>();
+            for (HierarchicalConfiguration<ImmutableNode> server : config.configurationsAt("smtpserver")) {
+                String name = server.getString("jmxName", "smtpserver");
+                if (names.contains(name)) {
+                    throw new ConfigurationException("two listeners are named " + name + "; each needs its own <jmxName>");
+                }
+                if (ManagementFactory.getPlatformMBeanServer().isRegistered(new ObjectName("org.apache.james:type=server,name=" + name))) {
+                    throw new ConfigurationException("<jmxName>" + name + "</jmxName> is already used by another James listener;"
+                        + " give this one its own");
+                }
+                names.add(name);
+            }
+            created = super.createServers(config);
+            return created;
+        }
+
+        /** As James's, but a failure names the listener. */
+        @Override
+        public void init() throws Exception {
+            try {
+                super.init();
+            } catch (Exception e) {
+                String name = created == null ? "" : created.stream()
+                    .filter(server -> !server.isStarted())
+                    .findFirst()
+                    .map(server -> ((ClientCertificateSmtpServer) server).name())
+                    .orElse("");
+                throw name.isEmpty() ? e : new ConfigurationException("listener " + name + ": " + e.getMessage(), e);
+            }
         }
     }
 }

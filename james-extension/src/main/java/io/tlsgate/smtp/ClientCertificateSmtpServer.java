@@ -55,6 +55,26 @@ class ClientCertificateSmtpServer extends SMTPServer {
             throw new ConfigurationException("TLS Gate listener " + name + ": <tls> sets neither startTLS=\"true\" nor"
                 + " socketTLS=\"true\"; a listener that asks for client certificates needs TLS");
         }
+        requireGate(configuration);
+    }
+
+    /**
+     * This listener accepts any client certificate at the TLS layer: without the gate in its chain, nothing would
+     * judge them. Refused outright; and a gate without {@code <verification>} can verify nothing here (only pins).
+     */
+    private void requireGate(HierarchicalConfiguration<ImmutableNode> configuration) throws ConfigurationException {
+        for (HierarchicalConfiguration<ImmutableNode> handler : configuration.configurationsAt("handlerchain.handler")) {
+            if (InboundTlsGate.class.getName().equals(handler.getString("[@class]"))) {
+                if (handler.configurationsAt("verification").isEmpty()) {
+                    LOGGER.warn("TLS Gate listener {}: its gate has no <verification>, so no client certificate can count as"
+                        + " verified here (pins, level fingerprint, still work)", name);
+                }
+                return;
+            }
+        }
+        throw new ConfigurationException("TLS Gate listener " + name + ": its <handlerchain> has no <handler class=\""
+            + InboundTlsGate.class.getName() + "\">; this listener accepts any client certificate at the TLS layer and"
+            + " relies on the gate to judge it");
     }
 
     @Override
@@ -68,6 +88,10 @@ class ClientCertificateSmtpServer extends SMTPServer {
             : Encryption.createTls(context, tls.getEnabledCipherSuites(), tls.getEnabledProtocols(), ClientAuth.WANT);
         LOGGER.info("TLS Gate listener {} asks for client certificates ({}), advertising {} CA name(s)",
             name, tls.useStartTLS() ? "STARTTLS" : "implicit TLS", advertised.size());
+    }
+
+    String name() {
+        return name;
     }
 
     private KeyManager[] keyManagers() throws Exception {

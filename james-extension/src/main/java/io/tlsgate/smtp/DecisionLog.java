@@ -28,6 +28,10 @@ final class DecisionLog {
                 .append(" cipher=").append(facts.cipherSuiteName())
                 .append(" bits=").append(facts.effectiveBits().isPresent() ? String.valueOf(facts.effectiveBits().getAsInt()) : "unknown")
                 .append(" verify=").append(facts.certificateStatus().outcome());
+            if (facts.certificateStatus().outcome() == io.tlsgate.policy.CertificateStatus.Outcome.FAIL
+                || facts.certificateStatus().outcome() == io.tlsgate.policy.CertificateStatus.Outcome.TEMP) {
+                line.append(" verify_reason=\"").append(facts.certificateStatus().detail()).append('"');
+            }
             Optional<PeerCertificate> certificate = facts.peerCertificate();
             certificate.ifPresent(c -> line.append(" subject=\"").append(c.subject()).append('"')
                 .append(" issuer=\"").append(c.issuer()).append('"')

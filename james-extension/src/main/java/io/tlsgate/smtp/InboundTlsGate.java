@@ -100,8 +100,9 @@ public class InboundTlsGate implements CommandHandler<SMTPSession>, JamesMessage
         listenerTrusting = ChainVerifier.withoutAnchors(clock);
         LOGGER.info("TLS Gate inbound policy loaded: default rule {}; {} client rule key(s); certificate verification {}; {} relay grant(s)",
             policy.rules().defaultRule(), policy.rules().size(),
-            policy.verification().map(v -> v.verifier().checksRevocation() ? "with revocation checks" : "without revocation checks")
-                .orElse("by the listener's truststore only"),
+            policy.verification().map(v -> v.verifier().checksRevocation() ? "by TLS Gate, with revocation checks"
+                    : "by TLS Gate, without revocation checks")
+                .orElse("not configured (only James's <clientAuth> truststore can vouch for a certificate)"),
             policy.relayGrants().size());
     }
 

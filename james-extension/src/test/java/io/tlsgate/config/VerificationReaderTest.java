@@ -180,7 +180,7 @@ class VerificationReaderTest {
             refusal("JKS with a wrong password", "<trustAnchors password='secret'>file://partner.jks</trustAnchors>",
                 " <trustAnchors password=\"***\">", "{dir}/partner.jks: wrong password (Keystore was tampered with, or password was incorrect)"),
             refusal("PKCS12 with encrypted certificates and no password", "<trustAnchors>file://partner.p12</trustAnchors>", " <trustAnchors>",
-                "{dir}/partner.p12 holds no certificate"),
+                "{dir}/partner.p12 holds no certificate readable without a password; add password=\"...\""),
             refusal("a corrupt key store", "<trustAnchors>file://broken.jks</trustAnchors>", " <trustAnchors>",
                 "{dir}/broken.jks: cannot read it as jks (Invalid keystore format)"),
             refusal("a PEM file read as PKCS12", "<trustAnchors type='jks'>file://partner.pem</trustAnchors>", " <trustAnchors type=\"jks\">",

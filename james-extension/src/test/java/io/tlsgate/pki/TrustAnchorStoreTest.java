@@ -103,7 +103,7 @@ class TrustAnchorStoreTest {
                 "{dir}/cas.jks: wrong password (Keystore was tampered with, or password was incorrect)"),
             refusal("PKCS12 with encrypted certificates, read without a password", dir -> List.of(source(
                     writeTrustStore(dir.resolve("cas.p12"), "PKCS12", "changeit", PARTNER.certificate), null, null)),
-                "{dir}/cas.p12 holds no certificate"),
+                "{dir}/cas.p12 holds no certificate readable without a password; add password=\"...\""),
             refusal("a PEM file read as JKS", dir -> List.of(source(writePem(dir.resolve("cas.pem"), PARTNER.certificate), "jks", null)),
                 "{dir}/cas.pem: cannot read it as jks (Invalid keystore format)"),
             refusal("a corrupt JKS file", dir -> List.of(source(text(dir.resolve("cas.jks"), "not a key store"), null, null)),

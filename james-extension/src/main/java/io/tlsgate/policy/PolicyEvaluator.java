@@ -18,7 +18,8 @@ public final class PolicyEvaluator {
         }
         if (!facts.tlsActive()) {
             return Verdict.refuse(RefusalReason.TLS_MISSING, requirement.missingTls(),
-                "Must issue a STARTTLS command first", TlsRequirement.AfterRefusal.REFUSE);
+                facts.direction() == Direction.INBOUND ? "Must issue a STARTTLS command first" : "the server does not offer STARTTLS",
+                TlsRequirement.AfterRefusal.REFUSE);
         }
         Optional<TlsProtocol> protocol = facts.protocol();
         if (protocol.isEmpty()) {

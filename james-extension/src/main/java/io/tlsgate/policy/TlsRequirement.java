@@ -14,23 +14,34 @@ import java.util.stream.Collectors;
  */
 public final class TlsRequirement {
 
-    /** How much a peer must prove, in the spirit of Postfix's security levels. */
+    /** How much a peer must prove, Postfix's security levels. */
     public enum Level {
-        /** Nothing: the peer may talk in plaintext. */
+        /** Nothing: the peer may talk in plaintext (outbound: STARTTLS is not even tried). */
         NONE,
+        /** Outbound only: STARTTLS when offered, plaintext otherwise; nothing about the session is checked. */
+        MAY,
         /** TLS is required, with the strength floors of the rule; no certificate is needed. */
         ENCRYPT,
         /** TLS and a certificate matching one of the rule's pins; no chain to a trust anchor is needed. */
         FINGERPRINT,
-        /** TLS and a certificate that chains to a trust anchor and passes the rule's checks and identity constraints. */
-        VERIFY;
+        /**
+         * TLS and a certificate that chains to a trust anchor and passes the rule's checks and identity constraints;
+         * outbound, it must also name the MX host.
+         */
+        VERIFY,
+        /** Outbound only: as verify, but the certificate must name the recipient domain (or a subdomain), not the MX. */
+        SECURE;
 
         public String configName() {
             return name().toLowerCase(Locale.ROOT);
         }
 
+        public boolean requiresTls() {
+            return this != NONE && this != MAY;
+        }
+
         public boolean requiresCertificate() {
-            return this == FINGERPRINT || this == VERIFY;
+            return this == FINGERPRINT || this == VERIFY || this == SECURE;
         }
     }
 
@@ -91,7 +102,7 @@ public final class TlsRequirement {
     }
 
     public boolean requiresTls() {
-        return level != Level.NONE;
+        return level.requiresTls();
     }
 
     public boolean requiresCertificate() {
@@ -226,9 +237,9 @@ public final class TlsRequirement {
                     + (!identity.isEmpty() ? "the certificate identity constraints" : "the certificate checks (pins, key usage, key sizes, revocation)")
                     + ", which need level verify or fingerprint");
             }
-            if (floors && effective == Level.NONE) {
-                throw new IllegalArgumentException("level none contradicts the cipher or protocol floor, which needs TLS"
-                    + " (level encrypt, fingerprint or verify)");
+            if (floors && !effective.requiresTls()) {
+                throw new IllegalArgumentException("level " + effective.configName() + " contradicts the cipher or protocol floor,"
+                    + " which needs TLS (level encrypt, fingerprint or verify)");
             }
             if (effective == Level.FINGERPRINT && certificate.pins().isEmpty()) {
                 throw new IllegalArgumentException("level fingerprint needs at least one <pin> to compare the certificate with");

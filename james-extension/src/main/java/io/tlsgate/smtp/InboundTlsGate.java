@@ -39,6 +39,7 @@ import io.tlsgate.config.InboundPolicyReader;
 import io.tlsgate.pki.ChainVerifier;
 import io.tlsgate.pki.VerificationCache;
 import io.tlsgate.policy.CertificateStatus;
+import io.tlsgate.policy.DecisionLine;
 import io.tlsgate.policy.PolicyEvaluator;
 import io.tlsgate.policy.RelayGrant;
 import io.tlsgate.policy.TlsFacts;
@@ -138,7 +139,7 @@ public class InboundTlsGate implements CommandHandler<SMTPSession>, JamesMessage
         GateDecision decision = new GateDecision(rule.match, facts, verdict);
         session.setAttachment(DECISION, decision, State.Connection);
         String grant = verdict.accepted() ? grantRelay(session, facts) : "";
-        LOGGER.info(DecisionLog.line(session.getSessionID(), rule.match, facts, verdict) + grant);
+        LOGGER.info(DecisionLine.of(session.getSessionID(), rule.match.toString(), facts, verdict) + grant);
         return verdict.accepted() ? null : refusal(session, command, verdict);
     }
 
@@ -225,7 +226,7 @@ public class InboundTlsGate implements CommandHandler<SMTPSession>, JamesMessage
         if (verdict.accepted()) {
             return null;
         }
-        LOGGER.info("{} command={}", DecisionLog.line(session.getSessionID(), rule.match, facts, verdict), command);
+        LOGGER.info("{} command={}", DecisionLine.of(session.getSessionID(), rule.match.toString(), facts, verdict), command);
         return reply(verdict);
     }
 

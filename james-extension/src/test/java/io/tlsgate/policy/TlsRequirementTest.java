@@ -156,8 +156,9 @@ class TlsRequirementTest {
 
     @Test
     void fingerprintIsALevelThatRequiresACertificate() {
-        assertThat(Level.values()).extracting(Level::configName).containsExactly("none", "encrypt", "fingerprint", "verify");
-        assertThat(Level.values()).filteredOn(Level::requiresCertificate).containsExactly(Level.FINGERPRINT, Level.VERIFY);
+        assertThat(Level.values()).extracting(Level::configName).containsExactly("none", "may", "encrypt", "fingerprint", "verify", "secure");
+        assertThat(Level.values()).filteredOn(Level::requiresCertificate).containsExactly(Level.FINGERPRINT, Level.VERIFY, Level.SECURE);
+        assertThat(Level.values()).filteredOn(Level::requiresTls).containsExactly(Level.ENCRYPT, Level.FINGERPRINT, Level.VERIFY, Level.SECURE);
     }
 
     @Test

@@ -1,25 +1,25 @@
-package io.tlsgate.smtp;
+package io.tlsgate.policy;
 
+import java.util.Locale;
 import java.util.Optional;
 
-import io.tlsgate.policy.PeerCertificate;
-import io.tlsgate.policy.PeerTable;
-import io.tlsgate.policy.TlsFacts;
-import io.tlsgate.policy.TlsRequirement;
-import io.tlsgate.policy.Verdict;
-
 /**
- * The one log line the gate writes per decision, in key=value form so that it can be grepped and parsed:
- * {@code tlsgate inbound peer=192.0.2.7 name=mx.partner.example rule="host partner.example" tls=TLSv1.3
- * cipher=TLS_AES_256_GCM_SHA384 bits=256 verify=OK subject="CN=..." issuer="CN=..." sha256=... verdict=accept}.
+ * The one log line written per decision, inbound and outbound, in key=value form so that it can be grepped and
+ * parsed: {@code tlsgate inbound session=... peer=192.0.2.7 name=mx.partner.example rule="host partner.example"
+ * tls=TLSv1.3 cipher=TLS_AES_256_GCM_SHA384 bits=256 verify=OK subject="CN=..." issuer="CN=..." sha256=...
+ * verdict=accept}.
  */
-final class DecisionLog {
-    private DecisionLog() {
+public final class DecisionLine {
+    private DecisionLine() {
     }
 
-    static String line(String sessionId, PeerTable.Match<TlsRequirement> rule, TlsFacts facts, Verdict verdict) {
-        StringBuilder line = new StringBuilder("tlsgate ").append(facts.direction().name().toLowerCase(java.util.Locale.ROOT))
-            .append(" session=").append(sessionId)
+    /**
+     * @param id the session (inbound) or the mail and attempt (outbound)
+     * @param rule which rule applied, e.g. "default" or "host partner.example"
+     */
+    public static String of(String id, String rule, TlsFacts facts, Verdict verdict) {
+        StringBuilder line = new StringBuilder("tlsgate ").append(facts.direction().name().toLowerCase(Locale.ROOT))
+            .append(facts.direction() == Direction.INBOUND ? " session=" : " ").append(id)
             .append(" peer=").append(facts.peerAddress())
             .append(" name=").append(facts.peerName().orElse("-"))
             .append(" rule=\"").append(rule).append('"');
@@ -28,8 +28,8 @@ final class DecisionLog {
                 .append(" cipher=").append(facts.cipherSuiteName())
                 .append(" bits=").append(facts.effectiveBits().isPresent() ? String.valueOf(facts.effectiveBits().getAsInt()) : "unknown")
                 .append(" verify=").append(facts.certificateStatus().outcome());
-            if (facts.certificateStatus().outcome() == io.tlsgate.policy.CertificateStatus.Outcome.FAIL
-                || facts.certificateStatus().outcome() == io.tlsgate.policy.CertificateStatus.Outcome.TEMP) {
+            CertificateStatus.Outcome outcome = facts.certificateStatus().outcome();
+            if (outcome == CertificateStatus.Outcome.FAIL || outcome == CertificateStatus.Outcome.TEMP) {
                 line.append(" verify_reason=\"").append(facts.certificateStatus().detail()).append('"');
             }
             Optional<PeerCertificate> certificate = facts.peerCertificate();

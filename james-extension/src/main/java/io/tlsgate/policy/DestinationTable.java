@@ -1,0 +1,143 @@
+package io.tlsgate.policy;
+
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Outbound rules, looked up per delivery attempt in the order of Sendmail's TLS_Rcpt then TLS_Srv: the recipient
+ * address, the recipient domain and its parent domains, the MX host name and its parent domains, the MX address and
+ * ever shorter prefixes, then the default. Immutable.
+ *
+ * @param <R> the rule type
+ */
+public final class DestinationTable<R> {
+
+    /** Which kind of key selected a rule. */
+    public enum Kind { RECIPIENT, DOMAIN, MX, DEFAULT }
+
+    /** A rule and the key that selected it. */
+    public static final class Match<R> {
+        private final R rule;
+        private final Kind kind;
+        private final String key;
+
+        Match(R rule, Kind kind, String key) {
+            this.rule = rule;
+            this.kind = kind;
+            this.key = key;
+        }
+
+        public R rule() {
+            return rule;
+        }
+
+        public Kind kind() {
+            return kind;
+        }
+
+        public String key() {
+            return key;
+        }
+
+        @Override
+        public String toString() {
+            return kind == Kind.DEFAULT ? "default" : kind.name().toLowerCase(Locale.ROOT) + " " + key;
+        }
+    }
+
+    private final Map<String, R> recipients;
+    private final PeerTable<R> domains;
+    private final PeerTable<R> mxs;
+    private final R defaultRule;
+
+    private DestinationTable(Builder<R> b) {
+        this.recipients = Map.copyOf(b.recipients);
+        this.domains = b.domains.build();
+        this.mxs = b.mxs.build();
+        this.defaultRule = b.defaultRule;
+    }
+
+    public static <R> Builder<R> builder(R defaultRule) {
+        return new Builder<>(defaultRule);
+    }
+
+    /**
+     * @param recipient the recipient address (user@domain)
+     * @param domain the recipient domain
+     * @param mxName the host name of the MX being tried (empty for an address literal)
+     * @param mxAddress its address, 4 or 16 bytes
+     */
+    public Match<R> lookup(String recipient, String domain, Optional<String> mxName, byte[] mxAddress) {
+        R byRecipient = recipients.get(recipient.toLowerCase(Locale.ROOT));
+        if (byRecipient != null) {
+            return new Match<>(byRecipient, Kind.RECIPIENT, recipient.toLowerCase(Locale.ROOT));
+        }
+        PeerTable.Match<R> byDomain = domains.lookup(Optional.of(domain), new byte[4]);
+        if (byDomain.kind() == PeerTable.MatchKind.HOST) {
+            return new Match<>(byDomain.rule(), Kind.DOMAIN, byDomain.key());
+        }
+        PeerTable.Match<R> byMx = mxs.lookup(mxName, mxAddress);
+        if (byMx.kind() != PeerTable.MatchKind.DEFAULT) {
+            return new Match<>(byMx.rule(), Kind.MX, byMx.key());
+        }
+        return new Match<>(defaultRule, Kind.DEFAULT, "default");
+    }
+
+    /** The rule a recipient's own key selects, if any (recipients with different rules are delivered apart). */
+    public Optional<R> recipientRule(String recipient) {
+        return Optional.ofNullable(recipients.get(recipient.toLowerCase(Locale.ROOT)));
+    }
+
+    public R defaultRule() {
+        return defaultRule;
+    }
+
+    public int size() {
+        return recipients.size() + domains.size() + mxs.size();
+    }
+
+    public static final class Builder<R> {
+        private final R defaultRule;
+        private final Map<String, R> recipients = new HashMap<>();
+        private final PeerTable.Builder<R> domains;
+        private final PeerTable.Builder<R> mxs;
+
+        private Builder(R defaultRule) {
+            this.defaultRule = Objects.requireNonNull(defaultRule);
+            this.domains = PeerTable.builder(defaultRule);
+            this.mxs = PeerTable.builder(defaultRule);
+        }
+
+        /** @throws IllegalArgumentException when the address already has a rule */
+        public Builder<R> recipient(String address, R rule) {
+            if (recipients.putIfAbsent(address.trim().toLowerCase(Locale.ROOT), Objects.requireNonNull(rule)) != null) {
+                throw new IllegalArgumentException("recipient " + address + " has two rules");
+            }
+            return this;
+        }
+
+        /** A recipient domain and its subdomains. */
+        public Builder<R> domain(String domain, R rule) {
+            domains.host(domain, rule);
+            return this;
+        }
+
+        /** An MX host name and the hosts below it. */
+        public Builder<R> mxHost(String host, R rule) {
+            mxs.host(host, rule);
+            return this;
+        }
+
+        public Builder<R> mxAddress(AddressBlock block, R rule) {
+            mxs.address(block, rule);
+            return this;
+        }
+
+        public DestinationTable<R> build() {
+            return new DestinationTable<>(this);
+        }
+    }
+}

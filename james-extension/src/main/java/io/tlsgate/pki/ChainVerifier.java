@@ -81,13 +81,27 @@ public final class ChainVerifier {
 
     public CertificateStatus verify(List<X509Certificate> chain, TlsRequirement.Level level, CertificateRequirement requirement,
                                     Path path) {
+        return verify(chain, level, requirement, path, Optional.empty());
+    }
+
+    /**
+     * A server's chain (outbound): the certificate must allow serverAuth and, at levels verify and secure, carry
+     * {@code name} (RFC 6125).
+     */
+    public CertificateStatus verifyServer(List<X509Certificate> chain, TlsRequirement.Level level, CertificateRequirement requirement,
+                                          ServerName name) {
+        return verify(chain, level, requirement, Path.TO_CHECK, Optional.of(name));
+    }
+
+    private CertificateStatus verify(List<X509Certificate> chain, TlsRequirement.Level level, CertificateRequirement requirement,
+                                     Path path, Optional<ServerName> server) {
         if (chain.isEmpty()) {
             return CertificateStatus.noCertificate();
         }
         X509Certificate leaf = chain.get(0);
         Optional<String> problem = dates(chain)
             .or(() -> strength(chain, requirement))
-            .or(() -> purpose(leaf, requirement))
+            .or(() -> server.isPresent() ? serverPurpose(leaf) : purpose(leaf, requirement))
             .or(() -> pins(chain, requirement));
         if (problem.isPresent()) {
             return CertificateStatus.failed(problem.get());
@@ -102,7 +116,7 @@ public final class ChainVerifier {
             return CertificateStatus.ok(VOUCHED);
         }
         if (anchors.certificates().isEmpty()) {
-            return CertificateStatus.failed("not verified: no trust anchors (configure <verification> in the TLS Gate handler)");
+            return CertificateStatus.failed("not verified: no trust anchors (configure <verification>)");
         }
         PKIXCertPathBuilderResult built;
         try {
@@ -111,6 +125,10 @@ public final class ChainVerifier {
             return CertificateStatus.failed(untrustedReason(chain));
         }
         String anchor = built.getTrustAnchor().getTrustedCert().getSubjectX500Principal().getName();
+        if (server.isPresent() && !server.get().matches(leaf, CertificateIdentityReader.read(leaf))) {
+            return CertificateStatus.failed("certificate names " + ServerName.presentedNames(CertificateIdentityReader.read(leaf))
+                + ", not the " + server.get().describe());
+        }
         if (requirement.revocation() == CertificateRequirement.Revocation.OFF || !revocation.enabled()) {
             return CertificateStatus.ok("chain to " + anchor + (revocation.enabled() ? "; revocation not checked by this rule" : ""));
         }
@@ -180,6 +198,20 @@ public final class ChainVerifier {
         boolean[] usage = leaf.getKeyUsage();
         if (usage != null && !usage[0]) {
             return Optional.of("keyUsage does not allow digitalSignature: " + describe(leaf));
+        }
+        return Optional.empty();
+    }
+
+    /** A server certificate must allow serverAuth (or any purpose). */
+    private static Optional<String> serverPurpose(X509Certificate leaf) {
+        List<String> purposes;
+        try {
+            purposes = leaf.getExtendedKeyUsage();
+        } catch (CertificateParsingException e) {
+            return Optional.of("unreadable extendedKeyUsage: " + describe(leaf));
+        }
+        if (purposes != null && !purposes.contains(SERVER_AUTH) && !purposes.contains(ANY_PURPOSE)) {
+            return Optional.of("not a server certificate: extendedKeyUsage allows " + purposeNames(purposes) + ": " + describe(leaf));
         }
         return Optional.empty();
     }

@@ -49,17 +49,29 @@ public final class VerificationCache {
 
     public CertificateStatus verify(List<X509Certificate> chain, TlsRequirement.Level level, CertificateRequirement requirement,
                                     ChainVerifier.Path path) {
+        return cached(chain, level, requirement, path, null);
+    }
+
+    /** A server's chain, named as {@code server} (see {@link ChainVerifier#verifyServer}). */
+    public CertificateStatus verifyServer(List<X509Certificate> chain, TlsRequirement.Level level, CertificateRequirement requirement,
+                                          ServerName server) {
+        return cached(chain, level, requirement, ChainVerifier.Path.TO_CHECK, server);
+    }
+
+    private CertificateStatus cached(List<X509Certificate> chain, TlsRequirement.Level level, CertificateRequirement requirement,
+                                     ChainVerifier.Path path, ServerName server) {
         if (chain.isEmpty()) {
             return CertificateStatus.noCertificate();
         }
-        Key key = new Key(chain, level, requirement, path);
+        Key key = new Key(chain, level, requirement, path, server);
         Instant now = clock.instant();
         long crls = verifier.crlFileGeneration();
         Entry known = entries.getIfPresent(key);
         if (known != null && known.expires.isAfter(now) && known.crls == crls) {
             return known.status;
         }
-        CertificateStatus status = verifier.verify(chain, level, requirement, path);
+        CertificateStatus status = server == null ? verifier.verify(chain, level, requirement, path)
+            : verifier.verifyServer(chain, level, requirement, server);
         Instant expires = status.outcome() == CertificateStatus.Outcome.TEMP ? now.plus(TEMPORARY_TTL) : now.plus(ttl);
         Instant notAfter = chain.stream().map(c -> c.getNotAfter().toInstant()).min(Instant::compareTo).orElseThrow();
         entries.put(key, new Entry(status, expires.isAfter(notAfter) ? notAfter : expires, crls));
@@ -89,12 +101,15 @@ public final class VerificationCache {
         private final TlsRequirement.Level level;
         private final CertificateRequirement requirement;
         private final ChainVerifier.Path path;
+        private final ServerName server;
         private final int hash;
 
-        Key(List<X509Certificate> chain, TlsRequirement.Level level, CertificateRequirement requirement, ChainVerifier.Path path) {
+        Key(List<X509Certificate> chain, TlsRequirement.Level level, CertificateRequirement requirement, ChainVerifier.Path path,
+            ServerName server) {
             this.encoded = new ArrayList<>(chain.size());
             this.path = path;
-            int h = Objects.hash(level, requirement, path);
+            this.server = server;
+            int h = Objects.hash(level, requirement, path, server);
             for (X509Certificate certificate : chain) {
                 try {
                     byte[] der = certificate.getEncoded();
@@ -115,7 +130,7 @@ public final class VerificationCache {
                 return false;
             }
             Key other = (Key) o;
-            if (other.hash != hash || other.level != level || other.path != path || !other.requirement.equals(requirement) || other.encoded.size() != encoded.size()) {
+            if (other.hash != hash || other.level != level || other.path != path || !Objects.equals(other.server, server) || !other.requirement.equals(requirement) || other.encoded.size() != encoded.size()) {
                 return false;
             }
             for (int i = 0; i < encoded.size(); i++) {

@@ -264,7 +264,7 @@ class ChainVerifierTest {
         X509Certificate leaf = ROOT.issue(MX).build();
         assertThat(verifier.checksRevocation()).isFalse();
         assertStatus(verifier.verify(List.of(leaf, ROOT.certificate), Level.VERIFY, DEFAULTS), Outcome.FAIL,
-            "not verified: no trust anchors (configure <verification> in the TLS Gate handler)");
+            "not verified: no trust anchors (configure <verification>)");
         assertStatus(verifier.verify(List.of(leaf), Level.FINGERPRINT, pins(pin(CertificatePin.Of.CERTIFICATE, certificateSha256(leaf)))),
             Outcome.OK, "pinned " + MX);
     }

@@ -61,6 +61,10 @@ final class ConfigElement {
         return value == null ? Optional.empty() : Optional.of(String.valueOf(value).trim());
     }
 
+    java.util.Set<String> attributeNames() {
+        return node.getAttributes().keySet();
+    }
+
     /** Refuses attributes other than the given ones. */
     void allowAttributes(Set<String> allowed) throws PolicyConfigurationException {
         for (String attribute : node.getAttributes().keySet()) {

@@ -42,14 +42,26 @@ final class RuleReader {
     static final String MIN_EC_BITS = "minEcBits";
     static final String REVOCATION = "revocation";
 
+    static final String CLIENT_CERTIFICATE = "clientCertificate";
+
+    /** Elements of an inbound rule (a client's). */
     static final List<String> ELEMENTS;
+    /** Elements of an outbound rule (a destination's): no afterRefusal or serverAuth leniency; our own certificate. */
+    static final List<String> OUTBOUND_ELEMENTS;
 
     static {
         List<String> elements = new ArrayList<>(List.of(LEVEL, MIN_CIPHER_BITS, MIN_PROTOCOL, FAILURE, MISSING_TLS, AFTER_REFUSAL));
         elements.addAll(IdentityReader.FIELDS.keySet());
         elements.addAll(List.of(IdentityReader.PIN, ACCEPT_SERVER_AUTH_ONLY, MIN_RSA_BITS, MIN_EC_BITS, REVOCATION));
         ELEMENTS = List.copyOf(elements);
+        List<String> outbound = new ArrayList<>(elements);
+        outbound.removeAll(List.of(AFTER_REFUSAL, ACCEPT_SERVER_AUTH_ONLY));
+        outbound.add(CLIENT_CERTIFICATE);
+        OUTBOUND_ELEMENTS = List.copyOf(outbound);
     }
+
+    private static final TlsRequirement.Level[] INBOUND_LEVELS = {TlsRequirement.Level.NONE, TlsRequirement.Level.ENCRYPT,
+        TlsRequirement.Level.FINGERPRINT, TlsRequirement.Level.VERIFY};
 
     private static final List<String> REPEATABLE;
 
@@ -62,12 +74,31 @@ final class RuleReader {
     private RuleReader() {
     }
 
+    /** An inbound rule: the requirement a client must meet. */
     static TlsRequirement read(ConfigElement rule) throws PolicyConfigurationException {
         Map<String, List<ConfigElement>> children = Values.children(rule, "rule", ELEMENTS, REPEATABLE, IdentityReader.ATTRIBUTES);
-        TlsRequirement.Builder builder = TlsRequirement.builder();
+        return read(rule, children, INBOUND_LEVELS, TlsRequirement.builder());
+    }
+
+    /**
+     * An outbound rule: the requirement a destination's MX must meet. Refusals default to temporary, a missing
+     * STARTTLS included (the mail stays queued, as Postfix defers it).
+     */
+    static TlsRequirement readOutbound(ConfigElement rule, Map<String, List<ConfigElement>> children) throws PolicyConfigurationException {
+        return read(rule, children, TlsRequirement.Level.values(), TlsRequirement.builder().missingTls(TlsRequirement.Failure.TEMPORARY));
+    }
+
+    static Map<String, List<ConfigElement>> outboundChildren(ConfigElement rule) throws PolicyConfigurationException {
+        Map<String, java.util.Set<String>> attributes = new java.util.HashMap<>(IdentityReader.ATTRIBUTES);
+        attributes.put(CLIENT_CERTIFICATE, java.util.Set.of("type", "password"));
+        return Values.children(rule, "rule", OUTBOUND_ELEMENTS, REPEATABLE, attributes);
+    }
+
+    private static TlsRequirement read(ConfigElement rule, Map<String, List<ConfigElement>> children, TlsRequirement.Level[] levels,
+                                       TlsRequirement.Builder builder) throws PolicyConfigurationException {
         ConfigElement element;
         if ((element = Values.first(children, LEVEL)) != null) {
-            builder.level(Values.choice(element, TlsRequirement.Level.values()));
+            builder.level(Values.choice(element, levels));
         }
         if ((element = Values.first(children, MIN_CIPHER_BITS)) != null) {
             builder.minCipherBits(bits(element));

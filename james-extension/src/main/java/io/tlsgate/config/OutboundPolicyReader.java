@@ -1,0 +1,141 @@
+package io.tlsgate.config;
+
+import java.io.FileNotFoundException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.apache.commons.configuration2.Configuration;
+
+import io.tlsgate.pki.ClientCredentials;
+import io.tlsgate.pki.VerificationCache;
+import io.tlsgate.policy.DestinationTable;
+import io.tlsgate.policy.TlsRequirement;
+
+/**
+ * Reads the relay mailet's outbound policy, in the same vocabulary as the inbound gate:
+ *
+ * <pre>
+ * &lt;outbound&gt;
+ *   &lt;verification&gt; trust anchors, CRL, OCSP (as inbound) &lt;/verification&gt;
+ *   &lt;default&gt; rule for every destination without one of its own &lt;/default&gt;
+ *   &lt;destination recipient="ceo@partner.example"&gt; rule &lt;/destination&gt;
+ *   &lt;destination domain="partner.example"&gt; rule &lt;/destination&gt;     (the recipient domain and its subdomains)
+ *   &lt;destination mx="mx.partner.example 192.0.2.0/24"&gt; rule &lt;/destination&gt;
+ * &lt;/outbound&gt;
+ * </pre>
+ *
+ * Outbound levels: none, may, encrypt, fingerprint, verify (the MX host name), secure (the recipient domain).
+ * Refusals default to temporary. A rule may add {@code <clientCertificate type="pkcs12" password="...">file</clientCertificate>}.
+ */
+public final class OutboundPolicyReader {
+    static final String ROOT = "outbound";
+    static final String DEFAULT = "default";
+    static final String DESTINATION = "destination";
+    static final String RECIPIENT = "recipient";
+    static final String DOMAIN = "domain";
+    static final String MX = "mx";
+
+    private OutboundPolicyReader() {
+    }
+
+    public static OutboundPolicy read(Configuration policy, FileResolver files, Clock clock) throws PolicyConfigurationException {
+        ConfigElement root = ConfigElement.root(policy);
+        root.allowAttributes(Set.of());
+        root.requireNoText();
+        Map<String, List<ConfigElement>> children = root.childrenByName();
+        for (Map.Entry<String, List<ConfigElement>> group : children.entrySet()) {
+            ElementNames.requireKnown(group.getValue().get(0), List.of(VerificationReader.ELEMENT, DEFAULT, DESTINATION));
+            if (!group.getKey().equals(DESTINATION) && group.getValue().size() > 1) {
+                throw group.getValue().get(1).error("is given twice; keep one");
+            }
+        }
+        Optional<VerificationCache> verification = Optional.empty();
+        if (children.containsKey(VerificationReader.ELEMENT)) {
+            verification = Optional.of(VerificationReader.read(children.get(VerificationReader.ELEMENT).get(0), files, clock));
+        }
+        List<ConfigElement> defaults = children.getOrDefault(DEFAULT, List.of());
+        if (defaults.isEmpty()) {
+            throw root.error("no <default> rule: write what destinations without a rule of their own must meet"
+                + " (<default><level>may</level></default> is opportunistic TLS)");
+        }
+        defaults.get(0).allowAttributes(Set.of());
+        DestinationTable.Builder<OutboundRule> table = DestinationTable.builder(rule(defaults.get(0), files));
+        for (ConfigElement destination : children.getOrDefault(DESTINATION, List.of())) {
+            destination.allowAttributes(Set.of(RECIPIENT, DOMAIN, MX));
+            if (destination.attributeNames().size() != 1) {
+                throw destination.error("needs exactly one of recipient=\"...\", domain=\"...\" or mx=\"...\"");
+            }
+            String kind = destination.attributeNames().iterator().next();
+            String keys = destination.attribute(kind).orElse("");
+            if (keys.isEmpty()) {
+                throw destination.error(kind + "=\"\" names nothing");
+            }
+            OutboundRule rule = rule(destination, files);
+            for (String key : keys.split("[\\s,]+")) {
+                addKey(table, destination, kind, key, rule);
+            }
+        }
+        return new OutboundPolicy(table.build(), verification);
+    }
+
+    private static OutboundRule rule(ConfigElement element, FileResolver files) throws PolicyConfigurationException {
+        Map<String, List<ConfigElement>> children = RuleReader.outboundChildren(element);
+        TlsRequirement requirement = RuleReader.readOutbound(element, children);
+        ConfigElement certificate = Values.first(children, RuleReader.CLIENT_CERTIFICATE);
+        if (certificate == null) {
+            return new OutboundRule(requirement, Optional.empty());
+        }
+        if (!requirement.requiresTls() && requirement.level() != TlsRequirement.Level.MAY) {
+            throw certificate.error("a client certificate needs TLS; this rule's level is " + requirement.level().configName());
+        }
+        String password = certificate.attribute("password")
+            .orElseThrow(() -> certificate.error("needs password=\"...\" (the key store's)"));
+        Path path;
+        String location = certificate.text();
+        try {
+            path = files.resolve(location);
+        } catch (FileNotFoundException e) {
+            throw certificate.error("'" + location + "' cannot be found (" + e.getMessage() + ")");
+        }
+        try {
+            return new OutboundRule(requirement, Optional.of(ClientCredentials.load(path, certificate.attribute("type"), password)));
+        } catch (IllegalArgumentException e) {
+            throw certificate.error(e.getMessage());
+        }
+    }
+
+    private static void addKey(DestinationTable.Builder<OutboundRule> table, ConfigElement destination, String kind, String key,
+                               OutboundRule rule) throws PolicyConfigurationException {
+        try {
+            switch (kind) {
+                case RECIPIENT:
+                    if (!key.matches("[^@\\s]+@[^@\\s]+")) {
+                        throw destination.error("recipient '" + key + "' is not a mail address (user@domain)");
+                    }
+                    table.recipient(key, rule);
+                    break;
+                case DOMAIN:
+                    PeerKey domain = PeerKey.parse(key);
+                    if (domain.host().isEmpty()) {
+                        throw destination.error("domain '" + key + "' is an address; MX addresses go in mx=\"...\"");
+                    }
+                    table.domain(domain.host().get(), rule);
+                    break;
+                default:
+                    PeerKey mx = PeerKey.parse(key);
+                    if (mx.host().isPresent()) {
+                        table.mxHost(mx.host().get(), rule);
+                    } else {
+                        table.mxAddress(mx.block().orElseThrow(), rule);
+                    }
+            }
+        } catch (IllegalArgumentException e) {
+            throw destination.error(kind + " " + (e.getMessage().startsWith("'") ? e.getMessage() : "'" + key + "': " + e.getMessage())
+                + (e.getMessage().contains("two rules") ? "; each key may appear in one rule only" : ""));
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package io.tlsgate.delivery;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+
+import javax.mail.Address;
+import javax.mail.MessagingException;
+import javax.mail.SendFailedException;
+import javax.mail.Session;
+import javax.mail.internet.AddressException;
+import javax.mail.internet.InternetAddress;
+
+import org.apache.james.core.MailAddress;
+import org.apache.james.transport.mailets.remote.delivery.EnhancedMessagingException;
+import org.apache.james.transport.mailets.remote.delivery.RemoteDeliveryConfiguration;
+import org.apache.mailet.HostAddress;
+import org.apache.mailet.Mail;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.tlsgate.config.OutboundRule;
+import io.tlsgate.policy.TlsRequirement;
+
+/**
+ * One delivery attempt to one MX: a javax.mail session of its own (the policy's socket factory lives in the
+ * session's own properties, where javax.mail looks for it), a connection by address (James's DNS decided it, the
+ * JVM's resolver must not), the policy check after STARTTLS, the transaction, and QUIT.
+ */
+@SuppressWarnings("deprecation") // HostAddress is what James's DNS helper gives
+final class HostAttempt {
+    private static final Logger LOGGER = LoggerFactory.getLogger(HostAttempt.class);
+
+    private final RemoteDeliveryConfiguration configuration;
+    private final MessageSending sending;
+
+    HostAttempt(RemoteDeliveryConfiguration configuration, MessageSending sending) {
+        this.configuration = configuration;
+        this.sending = sending;
+    }
+
+    HostResult deliver(Mail mail, List<MailAddress> recipients, HostAddress host, OutboundRule rule, TlsCheck check) {
+        boolean implicitTls = "smtps".equalsIgnoreCase(host.getProtocol());
+        String where = host.getHostName() + "[" + host.getHost() + "]:" + host.getPort();
+        PolicySocketFactory sockets = new PolicySocketFactory(host.getHostName(),
+            rule.clientCertificate().map(c -> c.keyManagers()).orElse(null));
+        Session session = Session.getInstance(properties(mail, rule, sockets, implicitTls));
+        TlsPolicySmtpTransport transport = new TlsPolicySmtpTransport(session, host, implicitTls, sockets, check);
+        transport.setLocalHost(configuration.getHeloNameProvider().getHeloName());
+        try {
+            if (configuration.getAuthUser() != null) {
+                transport.connect(host.getHost(), host.getPort(), configuration.getAuthUser(), configuration.getAuthPass());
+            } else {
+                transport.connect();
+            }
+            sending.send(mail, transport, addresses(recipients));
+            return HostResult.delivered(where, recipients);
+        } catch (TlsPolicyRefusal refusal) {
+            return HostResult.policyRefused(where, refusal.getMessage(), !refusal.verdict().temporary());
+        } catch (SendFailedException failure) {
+            return partial(where, recipients, failure);
+        } catch (MessagingException failure) {
+            return classify(where, failure);
+        } catch (RuntimeException failure) {
+            // Never a reason to give up on a mail: treat as this MX's failure, and say so loudly.
+            LOGGER.error("Unexpected failure delivering {} to {}", mail.getName(), where, failure);
+            return HostResult.unreachable(where, "4.4.0 unexpected error: " + failure);
+        } finally {
+            close(mail, where, transport);
+        }
+    }
+
+    private Properties properties(Mail mail, OutboundRule rule, PolicySocketFactory sockets, boolean implicitTls) {
+        Properties properties = new Properties();
+        properties.putAll(implicitTls ? configuration.createFinalJavaxPropertiesWithSSL() : configuration.createFinalJavaxProperties());
+        String prefix = implicitTls ? "mail.smtps" : "mail.smtp";
+        properties.put(prefix + ".from", mail.getMaybeSender().asString());
+        properties.put(prefix + ".starttls.enable", String.valueOf(rule.requirement().level() != TlsRequirement.Level.NONE));
+        // The policy decides what a missing STARTTLS or a certificate means, with a QUIT and a reason.
+        properties.put(prefix + ".starttls.required", "false");
+        properties.put(prefix + ".ssl.checkserveridentity", "false");
+        properties.remove(prefix + ".ssl.trust");
+        // An object, in the session's own properties: javax.mail does not look into defaults for it.
+        properties.put(prefix + ".ssl.socketFactory", sockets);
+        return properties;
+    }
+
+    private static List<InternetAddress> addresses(List<MailAddress> recipients) throws AddressException {
+        List<InternetAddress> addresses = new ArrayList<>(recipients.size());
+        for (MailAddress recipient : recipients) {
+            addresses.add(recipient.toInternetAddress().orElseThrow(() -> new AddressException("not an address: " + recipient)));
+        }
+        return addresses;
+    }
+
+    /** Some recipients may have been accepted before the failure: they are delivered, whatever happens to the rest. */
+    private HostResult partial(String where, List<MailAddress> recipients, SendFailedException failure) {
+        EnhancedMessagingException enhanced = new EnhancedMessagingException(failure);
+        List<MailAddress> sent = mailAddresses(failure.getValidSentAddresses());
+        List<MailAddress> invalid = mailAddresses(failure.getInvalidAddresses());
+        List<MailAddress> unsent = mailAddresses(failure.getValidUnsentAddresses());
+        boolean permanent = enhanced.isServerError();
+        String reason = text(failure);
+        if (sent.isEmpty() && invalid.isEmpty() && unsent.isEmpty()) {
+            // Nothing reported per recipient: MAIL FROM or DATA was refused for all.
+            return HostResult.rejected(where, reason, permanent, enhanced.getReturnCode());
+        }
+        if (!permanent && !invalid.isEmpty()) {
+            // 4xx per recipient: javax.mail files them as invalid, but they are only deferred.
+            unsent = union(unsent, invalid);
+            invalid = List.of();
+        }
+        List<MailAddress> accounted = union(union(sent, invalid), unsent);
+        for (MailAddress recipient : recipients) {
+            if (!accounted.contains(recipient)) {
+                unsent = union(unsent, List.of(recipient));
+            }
+        }
+        return HostResult.partial(where, sent, invalid, unsent, reason, permanent, enhanced.getReturnCode());
+    }
+
+    private static HostResult classify(String where, MessagingException failure) {
+        if (String.valueOf(failure.getMessage()).startsWith("Could not convert socket to TLS")) {
+            // The handshake itself failed (javax.mail closed the socket: no QUIT is possible). Another MX may do better.
+            Exception cause = failure.getNextException();
+            return HostResult.unreachable(where, "4.7.0 TLS handshake failed" + (cause == null ? "" : ": " + cause.getMessage()));
+        }
+        if (failure.getNextException() instanceof IOException) {
+            return HostResult.unreachable(where, "4.4.1 " + text(failure));
+        }
+        String message = String.valueOf(failure.getMessage());
+        if (message.startsWith("Could not connect to SMTP host")) {
+            // A greeting that is not 220: this MX does not want us now; another may.
+            return HostResult.unreachable(where, "4.4.1 " + message);
+        }
+        EnhancedMessagingException enhanced = new EnhancedMessagingException(failure);
+        return HostResult.rejected(where, text(failure), enhanced.isServerError(), enhanced.getReturnCode());
+    }
+
+    private static String text(MessagingException failure) {
+        StringBuilder text = new StringBuilder(String.valueOf(failure.getMessage()).trim());
+        Exception next = failure.getNextException();
+        if (next != null && next.getMessage() != null && !text.toString().contains(next.getMessage().trim())) {
+            text.append(" (").append(next.getMessage().trim()).append(')');
+        }
+        return text.toString().replaceAll("\\s+", " ");
+    }
+
+    private static List<MailAddress> mailAddresses(Address[] addresses) {
+        List<MailAddress> result = new ArrayList<>();
+        if (addresses != null) {
+            for (Address address : addresses) {
+                try {
+                    result.add(new MailAddress(((InternetAddress) address).getAddress()));
+                } catch (AddressException | ClassCastException e) {
+                    LOGGER.warn("Ignoring unusable address {} in a delivery report", address);
+                }
+            }
+        }
+        return result;
+    }
+
+    private static List<MailAddress> union(Collection<MailAddress> a, Collection<MailAddress> b) {
+        List<MailAddress> all = new ArrayList<>(a);
+        for (MailAddress address : b) {
+            if (!all.contains(address)) {
+                all.add(address);
+            }
+        }
+        return all;
+    }
+
+    private static void close(Mail mail, String where, TlsPolicySmtpTransport transport) {
+        try {
+            transport.close();
+        } catch (MessagingException | RuntimeException e) {
+            // As RemoteDelivery (JAMES-899): once the server accepted the data, a failed QUIT changes nothing.
+            LOGGER.debug("Closing the connection to {} for {} failed: {}", where, mail.getName(), e.toString());
+        }
+    }
+
+}

@@ -1,0 +1,162 @@
+package io.tlsgate.delivery;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+
+import org.apache.james.core.MailAddress;
+import org.apache.james.dnsservice.api.TemporaryResolutionException;
+import org.apache.james.transport.mailets.remote.delivery.DeliveryRetriesHelper;
+import org.apache.james.transport.mailets.remote.delivery.DnsHelper;
+import org.apache.james.transport.mailets.remote.delivery.RemoteDeliveryConfiguration;
+import org.apache.mailet.HostAddress;
+import org.apache.mailet.Mail;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.google.common.net.InetAddresses;
+
+import io.tlsgate.config.OutboundPolicy;
+import io.tlsgate.config.OutboundRule;
+import io.tlsgate.policy.DecisionLine;
+import io.tlsgate.policy.DestinationTable;
+
+/**
+ * One delivery attempt of one mail: its MX hosts in order (or the gateway), each under the rule that applies to
+ * it. A policy refusal or an unreachable MX moves on to the next MX; the verdict is final only after all of them,
+ * and permanent only when every MX refused for good.
+ */
+@SuppressWarnings("deprecation") // HostAddress is what James's DNS helper gives
+final class MxDelivery {
+    private static final Logger LOGGER = LoggerFactory.getLogger(MxDelivery.class);
+
+    private final RemoteDeliveryConfiguration configuration;
+    private final DnsHelper dns;
+    private final OutboundPolicy policy;
+    private final HostAttempt attempt;
+
+    MxDelivery(RemoteDeliveryConfiguration configuration, DnsHelper dns, OutboundPolicy policy, HostAttempt attempt) {
+        this.configuration = configuration;
+        this.dns = dns;
+        this.policy = policy;
+        this.attempt = attempt;
+    }
+
+    DeliveryOutcome deliver(Mail mail) {
+        List<MailAddress> remaining = new ArrayList<>(mail.getRecipients());
+        if (remaining.isEmpty()) {
+            return new DeliveryOutcome(List.of(), List.of(), List.of(), "", Optional.empty());
+        }
+        String domain = remaining.get(0).getDomain().asString();
+        Iterator<HostAddress> hosts;
+        try {
+            hosts = dns.retrieveHostAddressIterator(domain, configuration.isSSLEnable());
+        } catch (TemporaryResolutionException e) {
+            return DeliveryOutcome.temporaryFailure(remaining, "4.4.3 cannot look up the mail servers of " + domain + " now: " + e.getMessage());
+        } catch (RuntimeException e) {
+            LOGGER.error("Looking up the mail servers of {} failed", domain, e);
+            return DeliveryOutcome.temporaryFailure(remaining, "4.4.3 cannot look up the mail servers of " + domain + ": " + e);
+        }
+        if (!hosts.hasNext()) {
+            String reason = "no mail server found for " + domain;
+            return DeliveryRetriesHelper.retrieveRetries(mail) >= configuration.getDnsProblemRetry()
+                ? DeliveryOutcome.permanentFailure(remaining, "5.4.4 " + reason)
+                : DeliveryOutcome.temporaryFailure(remaining, "4.4.4 " + reason);
+        }
+        List<MailAddress> delivered = new ArrayList<>();
+        List<MailAddress> refused = new ArrayList<>();
+        List<HostResult> failures = new ArrayList<>();
+        while (hosts.hasNext() && !remaining.isEmpty()) {
+            HostAddress host = hosts.next();
+            DestinationTable.Match<OutboundRule> rule = rule(remaining.get(0), domain, host);
+            TlsCheck check = new TlsCheck(rule.rule(), hostName(host), domain, host.getHost(), policy.verification());
+            HostResult result = attempt.deliver(mail, remaining, host, rule.rule(), check);
+            log(mail, rule, check, result);
+            switch (result.kind) {
+                case DELIVERED:
+                    delivered.addAll(result.sent);
+                    remaining.clear();
+                    break;
+                case PARTIAL:
+                    // The server answered for each recipient; another MX of the same domain would answer the same.
+                    delivered.addAll(result.sent);
+                    refused.addAll(result.refused);
+                    remaining.removeAll(result.sent);
+                    remaining.removeAll(result.refused);
+                    failures.add(result);
+                    return outcome(delivered, refused, remaining, failures, remaining.isEmpty(), result.smtpCode);
+                case REJECTED:
+                    failures.add(result);
+                    return outcome(delivered, result.permanent ? union(refused, remaining) : refused,
+                        result.permanent ? List.of() : remaining, failures, result.permanent, result.smtpCode);
+                default:
+                    failures.add(result);
+            }
+        }
+        boolean allPermanent = !failures.isEmpty() && failures.stream().allMatch(f -> f.permanent);
+        return outcome(delivered, allPermanent ? union(refused, remaining) : refused, allPermanent ? List.of() : remaining,
+            failures, allPermanent, Optional.empty());
+    }
+
+    private DestinationTable.Match<OutboundRule> rule(MailAddress recipient, String domain, HostAddress host) {
+        byte[] address;
+        try {
+            address = InetAddresses.isInetAddress(host.getHost()) ? InetAddresses.forString(host.getHost()).getAddress()
+                : InetAddress.getByName(host.getHost()).getAddress();
+        } catch (UnknownHostException e) {
+            address = new byte[4];
+        }
+        String name = hostName(host);
+        return policy.rules().lookup(recipient.asString(), domain,
+            InetAddresses.isInetAddress(name) ? Optional.empty() : Optional.of(name), address);
+    }
+
+    /** The MX host name without its trailing dot (and without a port). */
+    static String hostName(HostAddress host) {
+        String name = host.getHostName();
+        return name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+    }
+
+    private static DeliveryOutcome outcome(List<MailAddress> delivered, List<MailAddress> permanent, List<MailAddress> temporary,
+                                           List<HostResult> failures, boolean permanentStatus, Optional<Integer> code) {
+        if (failures.isEmpty()) {
+            return new DeliveryOutcome(delivered, permanent, temporary, "", code);
+        }
+        StringBuilder reason = new StringBuilder();
+        // The status of a DSN is the worst it can honestly be: 5.x.x only when no MX left a chance.
+        String first = failures.get(0).reason;
+        String status = first.matches("^[245]\\.\\d{1,3}\\.\\d{1,3}\\b.*") ? first.substring(0, first.indexOf(' ')) : (permanentStatus ? "5.0.0" : "4.0.0");
+        if (permanentStatus && status.startsWith("4")) {
+            status = "5" + status.substring(1);
+        } else if (!permanentStatus && status.startsWith("5")) {
+            status = "4" + status.substring(1);
+        }
+        reason.append(status).append(' ');
+        for (int i = 0; i < failures.size(); i++) {
+            if (i > 0) {
+                reason.append("; ");
+            }
+            reason.append(failures.get(i).describe());
+        }
+        return new DeliveryOutcome(delivered, permanent, temporary, reason.toString(), code);
+    }
+
+    private static List<MailAddress> union(Collection<MailAddress> a, Collection<MailAddress> b) {
+        List<MailAddress> all = new ArrayList<>(a);
+        b.stream().filter(x -> !all.contains(x)).forEach(all::add);
+        return all;
+    }
+
+    private static void log(Mail mail, DestinationTable.Match<OutboundRule> rule, TlsCheck check, HostResult result) {
+        String id = "mail=" + mail.getName() + " mx=" + result.host;
+        String outcome = " result=" + result.kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+            + (result.reason.isEmpty() ? "" : " detail=\"" + result.reason + "\"");
+        check.last().ifPresentOrElse(
+            judgement -> LOGGER.info(DecisionLine.of(id, rule.toString(), judgement.facts, judgement.verdict) + outcome),
+            () -> LOGGER.info("tlsgate outbound {} rule=\"{}\" tls=not-reached{}", id, rule, outcome));
+    }
+}

@@ -1,0 +1,199 @@
+package io.tlsgate.delivery;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import javax.inject.Inject;
+import javax.mail.MessagingException;
+
+import org.apache.commons.configuration2.XMLConfiguration;
+import org.apache.commons.configuration2.convert.DisabledListDelimiterHandler;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.commons.configuration2.io.FileHandler;
+import org.apache.james.core.MailAddress;
+import org.apache.james.dnsservice.api.DNSService;
+import org.apache.james.domainlist.api.DomainList;
+import org.apache.james.filesystem.api.FileSystem;
+import org.apache.james.queue.api.MailPrioritySupport;
+import org.apache.james.queue.api.MailQueue;
+import org.apache.james.queue.api.MailQueueFactory;
+import org.apache.james.queue.api.MailQueueName;
+import org.apache.james.transport.mailets.remote.delivery.DnsHelper;
+import org.apache.james.transport.mailets.remote.delivery.RemoteDeliveryConfiguration;
+import org.apache.mailet.Mail;
+import org.apache.mailet.ProcessingState;
+import org.apache.mailet.base.Converter7Bit;
+import org.apache.mailet.base.GenericMailet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.tlsgate.config.OutboundPolicy;
+import io.tlsgate.config.OutboundPolicyReader;
+import io.tlsgate.config.OutboundRule;
+
+/**
+ * The relay mailet: use it in mailetcontainer.xml in place of James's RemoteDelivery. It delivers like
+ * RemoteDelivery (every stock setting keeps its meaning, on a queue of its own), but connects to each MX under the
+ * TLS policy of {@code <policy>}: after STARTTLS it checks the server certificate and the negotiated strength, and
+ * when a check fails it sends QUIT before MAIL FROM, tries the next MX, and keeps the mail queued (temporary) or
+ * bounces it with a DSN that says which check failed for which host (permanent).
+ *
+ * <pre>
+ * &lt;mailet match="All" class="io.tlsgate.delivery.TlsRemoteDelivery"&gt;
+ *     &lt;policy&gt;file://conf/tlsgate-outbound.xml&lt;/policy&gt;
+ *     &lt;delayTime&gt;5 minutes, 1 hour, 6 hours&lt;/delayTime&gt;
+ *     &lt;maxRetries&gt;5&lt;/maxRetries&gt;
+ *     &lt;bounceProcessor&gt;bounces&lt;/bounceProcessor&gt;
+ * &lt;/mailet&gt;
+ * </pre>
+ */
+public class TlsRemoteDelivery extends GenericMailet {
+    static final String POLICY = "policy";
+    static final MailQueueName DEFAULT_QUEUE = MailQueueName.of("outgoing-tlsgate");
+    private static final Logger LOGGER = LoggerFactory.getLogger(TlsRemoteDelivery.class);
+    private static final String NAME_JUNCTION = "-to-";
+
+    private final DNSService dns;
+    private final DomainList domains;
+    private final MailQueueFactory<?> queues;
+    private final FileSystem files;
+    private RemoteDeliveryConfiguration configuration;
+    private OutboundPolicy policy;
+    private MailQueue queue;
+    private DeliveryLoop loop;
+
+    @Inject
+    public TlsRemoteDelivery(DNSService dns, DomainList domains, MailQueueFactory<?> queues, FileSystem files) {
+        this.dns = dns;
+        this.domains = domains;
+        this.queues = queues;
+        this.files = files;
+    }
+
+    @Override
+    public void init() throws MessagingException {
+        configuration = new RemoteDeliveryConfiguration(getMailetConfig(), domains);
+        policy = loadPolicy();
+        for (String governed : List.of("startTLS", "verifyServerIdentity")) {
+            if (getInitParameter(governed) != null) {
+                LOGGER.warn("TLS Gate relay: <{}> is ignored: TLS to each destination follows the policy of <{}>", governed, POLICY);
+            }
+        }
+        MailQueueName queueName = getInitParameter(RemoteDeliveryConfiguration.OUTGOING) == null
+            ? DEFAULT_QUEUE : configuration.getOutGoingQueueName();
+        queue = queues.createQueue(queueName);
+        MxDelivery delivery = new MxDelivery(configuration, new DnsHelper(dns, configuration), policy,
+            new HostAttempt(configuration, new MessageSending(new Converter7Bit(getMailetContext()))));
+        loop = new DeliveryLoop(queue, configuration, delivery, new Bounces(configuration, getMailetContext()), getMailetContext());
+        loop.start();
+        LOGGER.info("TLS Gate relay started on queue {}: default rule {}; {} destination rule key(s); server certificates {}",
+            queueName.asString(), policy.rules().defaultRule(), policy.rules().size(),
+            policy.verification().isPresent() ? "verified by TLS Gate" : "not verifiable (no <verification>: only pins count)");
+    }
+
+    private OutboundPolicy loadPolicy() throws MessagingException {
+        String location = getInitParameter(POLICY);
+        if (location == null || location.isBlank()) {
+            throw new MessagingException("TLS Gate relay: <" + POLICY + "> is missing: name the file with the outbound TLS rules,"
+                + " e.g. <" + POLICY + ">file://conf/tlsgate-outbound.xml</" + POLICY + ">");
+        }
+        Path path;
+        try {
+            path = files.getFile(location.trim()).toPath();
+        } catch (FileNotFoundException e) {
+            throw new MessagingException("TLS Gate relay: <" + POLICY + ">" + location + ": cannot be found (" + e.getMessage() + ")");
+        }
+        if (!Files.isRegularFile(path)) {
+            throw new MessagingException("TLS Gate relay: <" + POLICY + ">" + location + ": " + path + " does not exist or is not a file");
+        }
+        XMLConfiguration xml = new XMLConfiguration();
+        xml.setListDelimiterHandler(new DisabledListDelimiterHandler());
+        try (InputStream in = Files.newInputStream(path)) {
+            new FileHandler(xml).load(in);
+        } catch (IOException | ConfigurationException e) {
+            throw new MessagingException("TLS Gate relay: " + path + " is not well-formed XML: " + e.getMessage(), e);
+        }
+        try {
+            return OutboundPolicyReader.read(xml, l -> files.getFile(l).toPath(), Clock.systemUTC());
+        } catch (ConfigurationException e) {
+            throw new MessagingException(e.getMessage() + " (in " + path + ")", e);
+        }
+    }
+
+    /**
+     * As RemoteDelivery: one queued copy per recipient domain (and here also per rule that a recipient address has
+     * of its own), named {@code <mail>-to-<domain>}; the mail itself is then GHOST.
+     */
+    @Override
+    public void service(Mail mail) throws MessagingException {
+        if (configuration.isUsePriority()) {
+            mail.setAttribute(MailPrioritySupport.HIGH_PRIORITY_ATTRIBUTE);
+        }
+        if (mail.getRecipients().isEmpty()) {
+            LOGGER.debug("Mail {} has no recipients: nothing to relay", mail.getName());
+        } else if (!configuration.getGatewayServer().isEmpty()) {
+            queue.enQueue(mail);
+        } else {
+            String original = mail.getName();
+            Map<String, List<MailAddress>> groups = groups(mail.getRecipients());
+            int n = 0;
+            for (Map.Entry<String, List<MailAddress>> group : groups.entrySet()) {
+                mail.setRecipients(group.getValue());
+                String domain = group.getValue().get(0).getDomain().asString();
+                mail.setName(original + NAME_JUNCTION + domain + (groups.size() > countDomains(groups) ? "-" + (++n) : ""));
+                queue.enQueue(mail);
+            }
+        }
+        mail.setState(Mail.GHOST);
+    }
+
+    /** Recipients by domain, and apart when a recipient's own rule differs from its domain's. */
+    private Map<String, List<MailAddress>> groups(Collection<MailAddress> recipients) {
+        Map<String, List<MailAddress>> groups = new LinkedHashMap<>();
+        for (MailAddress recipient : recipients) {
+            OutboundRule own = policy.rules().recipientRule(recipient.asString()).orElse(null);
+            String key = recipient.getDomain().asString() + (own == null ? "" : "#" + System.identityHashCode(own));
+            groups.computeIfAbsent(key, k -> new java.util.ArrayList<>()).add(recipient);
+        }
+        return groups;
+    }
+
+    private static long countDomains(Map<String, List<MailAddress>> groups) {
+        return groups.values().stream().map(g -> g.get(0).getDomain()).distinct().count();
+    }
+
+    @Override
+    public void destroy() {
+        if (loop != null) {
+            loop.stop();
+        }
+        if (queue != null) {
+            try {
+                queue.close();
+            } catch (IOException e) {
+                LOGGER.debug("Closing the relay queue failed", e);
+            }
+        }
+    }
+
+    @Override
+    public Collection<ProcessingState> requiredProcessingState() {
+        return Stream.concat(configuration.getBounceProcessor().stream(), configuration.getOnSuccess().stream())
+            .collect(Collectors.toList());
+    }
+
+    @Override
+    public String getMailetInfo() {
+        return "TLS Gate relay: RemoteDelivery under a TLS policy";
+    }
+}

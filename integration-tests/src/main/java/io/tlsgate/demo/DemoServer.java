@@ -157,7 +157,11 @@ public final class DemoServer implements AutoCloseable {
                 .workingDirectory(work.toFile())
                 .usersRepository(UsersRepositoryModuleChooser.Implementation.DEFAULT)
                 .build())
-            .combineWith(binder -> Multibinder.newSetBinder(binder, GuiceProbe.class).addBinding().to(InboxProbe.class))
+            .combineWith(binder -> {
+                Multibinder<GuiceProbe> probes = Multibinder.newSetBinder(binder, GuiceProbe.class);
+                probes.addBinding().to(InboxProbe.class);
+                probes.addBinding().to(QueueProbe.class);
+            })
             .overrideWith(setup.overrides.toArray(new Module[0]));
         try {
             james.start();
@@ -201,6 +205,10 @@ public final class DemoServer implements AutoCloseable {
 
     public GuiceJamesServer james() {
         return james;
+    }
+
+    public List<QueueProbe.Queued> queue(String name) {
+        return james.getProbe(QueueProbe.class).browse(name);
     }
 
     public List<String> inbox(String user) {

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.tlsgate.demo.DemoDns;
 import io.tlsgate.demo.DemoServer;
 import io.tlsgate.demo.smtp.SmtpClient;
 import io.tlsgate.demo.smtp.TlsOptions;
@@ -31,7 +32,7 @@ class ClientNameRulesIT {
 
     @BeforeAll
     static void start() throws Exception {
-        StaticDns dns = new StaticDns()
+        DemoDns dns = new DemoDns()
             .ptr("127.0.0.3", "mx.partner.test").a("mx.partner.test", "127.0.0.3")
             .ptr("127.0.0.6", "relay.eu.partner.test").a("relay.eu.partner.test", "127.0.0.6")
             // A PTR that claims the partner's domain but whose name does not resolve back: must be ignored.

@@ -23,6 +23,8 @@ public final class DemoPki {
     private final IssuedCertificate expiredClient;
     private final IssuedCertificate revokedClient;
     private final IssuedCertificate unknownCaClient;
+    /** The certificate James's relay presents to destinations that require one (conf/tls/relay-client.p12). */
+    private final IssuedCertificate relayClient;
     private final Path tlsDirectory;
 
     private DemoPki(Path tlsDirectory) {
@@ -38,6 +40,7 @@ public final class DemoPki {
         ca.revoke(revokedClient.certificate());
         this.unknownCaClient = CertificateAuthority.create("CN=Unknown Demo CA,O=Elsewhere")
             .leaf("mx2.partners.demo.test").dnsNames("mx2.partners.demo.test").withoutIssuerInChain().issue();
+        this.relayClient = ca.issueClient("relay.demo.test", List.of("relay.demo.test"));
     }
 
     /** Generates the PKI and writes it to {@code tlsDirectory}. */
@@ -57,6 +60,7 @@ public final class DemoPki {
         badClient.writeCertificatePem(certificateFile("bad-client"));
         badClient.writePrivateKeyPem(keyFile("bad-client"));
         ca.writeCrlPem(tlsDirectory.resolve("ca.crl"), ca.crl());
+        relayClient.writePkcs12(tlsDirectory.resolve("relay-client.p12"), "relay", password);
         for (String who : List.of("expired-client", "revoked-client", "unknown-ca-client")) {
             IssuedCertificate certificate = client(who);
             certificate.writeCertificatePem(certificateFile(who));

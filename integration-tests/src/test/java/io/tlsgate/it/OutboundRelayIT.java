@@ -1,0 +1,293 @@
+package io.tlsgate.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import org.apache.james.dnsservice.api.DNSService;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.tlsgate.demo.DemoDns;
+import io.tlsgate.demo.DemoServer;
+import io.tlsgate.demo.QueueProbe;
+import io.tlsgate.demo.peer.Session;
+import io.tlsgate.demo.peer.SmtpPeer;
+import io.tlsgate.demo.pki.CertificateAuthority;
+import io.tlsgate.demo.pki.IssuedCertificate;
+import io.tlsgate.demo.smtp.Reply;
+import io.tlsgate.demo.smtp.SmtpClient;
+import io.tlsgate.demo.smtp.TlsOptions;
+
+/**
+ * The relay mailet in a real James: mail submitted over SMTP (AUTH on the submission port) is relayed to local TLS
+ * peers through MX records, under conf-samples' policy plus a few destination rules. Each case asserts what the peer
+ * saw (QUIT after the handshake, no MAIL FROM, no message bytes) and where the mail ended up (delivered, still
+ * queued with its retry count, or bounced with a DSN in the sender's mailbox).
+ */
+class OutboundRelayIT {
+    private static final String QUEUE = "outgoing-tlsgate";
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private static final DemoDns DNS = new DemoDns();
+    private static final List<SmtpPeer> PEERS = new ArrayList<>();
+    private static DemoServer server;
+    private static CertificateAuthority ca;
+
+    private static SmtpPeer good;
+    private static SmtpPeer unknownCa;
+    private static SmtpPeer wrongName;
+    private static SmtpPeer expired;
+    private static SmtpPeer weak;
+    private static SmtpPeer oldProtocol;
+    private static SmtpPeer noStartTls;
+    private static SmtpPeer drop;
+    private static SmtpPeer busy;
+    private static SmtpPeer refusing;
+    private static SmtpPeer firstMx;
+    private static SmtpPeer secondMx;
+    private static SmtpPeer permanent;
+    private static SmtpPeer needsCertificate;
+
+    private static final String POLICY = "<?xml version=\"1.0\"?>\n<outbound>"
+        + "<verification><trustAnchors>file://conf/tls/ca.crt</trustAnchors></verification>"
+        + "<default><level>verify</level><minCipherBits>128</minCipherBits><minProtocol>TLSv1.2</minProtocol></default>"
+        + "<destination domain=\"weak.test\"><level>encrypt</level><minCipherBits>256</minCipherBits></destination>"
+        + "<destination domain=\"old.test\"><level>verify</level><minProtocol>TLSv1.3</minProtocol></destination>"
+        + "<destination domain=\"perm.test\"><level>verify</level><failure>permanent</failure></destination>"
+        + "<destination domain=\"clientcert.test\"><level>verify</level>"
+        + "<clientCertificate password=\"tlsgate-demo\">file://conf/tls/relay-client.p12</clientCertificate></destination>"
+        + "</outbound>\n";
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = SampleServer.setup("OutboundRelayIT")
+            .confFile("tlsgate-outbound.xml", POLICY)
+            .override(binder -> binder.bind(DNSService.class).toInstance(DNS))
+            .start();
+        ca = server.pki().ca();
+        CertificateAuthority foreign = CertificateAuthority.create("CN=Foreign CA,O=Elsewhere");
+        Instant now = Instant.now();
+        good = peer("good.test", SmtpPeer.builder().certificate(serverCertificate("mx.good.test")));
+        unknownCa = peer("untrusted.test", SmtpPeer.builder().certificate(foreign.issueServer("mx.untrusted.test",
+            List.of("mx.untrusted.test"), List.of())));
+        wrongName = peer("wrongname.test", SmtpPeer.builder().certificate(serverCertificate("other.host.test")));
+        expired = peer("expired.test", SmtpPeer.builder().certificate(ca.leaf("mx.expired.test").dnsNames("mx.expired.test")
+            .purposes(io.tlsgate.demo.pki.LeafBuilder.Purpose.SERVER_AUTH)
+            .validity(now.minus(Duration.ofDays(30)), now.minus(Duration.ofDays(1))).issue()));
+        weak = peer("weak.test", SmtpPeer.builder().certificate(serverCertificate("mx.weak.test"))
+            .enabledProtocols("TLSv1.3").enabledCipherSuites("TLS_AES_128_GCM_SHA256"));
+        oldProtocol = peer("old.test", SmtpPeer.builder().certificate(serverCertificate("mx.old.test")).enabledProtocols("TLSv1.2"));
+        noStartTls = peer("plain.test", SmtpPeer.builder().advertiseStartTls(false));
+        drop = peer("drop.test", SmtpPeer.builder().certificate(serverCertificate("mx.drop.test")).dropAfterStartTls());
+        busy = peer("busy.test", SmtpPeer.builder().certificate(serverCertificate("mx.busy.test")).reply("RCPT", "450 4.2.0 mailbox busy"));
+        refusing = peer("refusing.test", SmtpPeer.builder().certificate(serverCertificate("mx.refusing.test"))
+            .reply("RCPT", "550 5.1.1 no such user"));
+        permanent = peer("perm.test", SmtpPeer.builder().certificate(serverCertificate("other.host.test")));
+        needsCertificate = peer("clientcert.test", SmtpPeer.builder().certificate(serverCertificate("mx.clientcert.test"))
+            .requireClientCertificate(List.of(ca.certificate())));
+        firstMx = started(SmtpPeer.builder().certificate(foreign.issueServer("mx1.twomx.test", List.of("mx1.twomx.test"), List.of())));
+        secondMx = started(SmtpPeer.builder().certificate(serverCertificate("mx2.twomx.test")));
+        DNS.mx("twomx.test", "mx1.twomx.test:" + firstMx.port(), "mx2.twomx.test:" + secondMx.port())
+            .a("mx1.twomx.test", "127.0.0.1").a("mx2.twomx.test", "127.0.0.1");
+    }
+
+    private static IssuedCertificate serverCertificate(String name) {
+        return ca.issueServer(name, List.of(name), List.of());
+    }
+
+    private static SmtpPeer started(SmtpPeer.Builder builder) {
+        SmtpPeer peer = builder.start();
+        PEERS.add(peer);
+        return peer;
+    }
+
+    /** A peer as the only MX of {@code domain}, named mx.{@code domain}. */
+    private static SmtpPeer peer(String domain, SmtpPeer.Builder builder) {
+        SmtpPeer peer = started(builder);
+        DNS.mx(domain, "mx." + domain + ":" + peer.port()).a("mx." + domain, "127.0.0.1");
+        return peer;
+    }
+
+    @AfterAll
+    static void stop() {
+        PEERS.forEach(SmtpPeer::close);
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    /** Alice submits a mail over SMTP (STARTTLS, AUTH PLAIN on the submission port); James relays it. */
+    private static String submit(String recipient) {
+        String subject = "relay " + UUID.randomUUID();
+        try (SmtpClient client = SmtpClient.connect("127.0.0.1", server.port("smtpserver-submission"))) {
+            client.readReply();
+            client.command("EHLO client.example");
+            client.startTls(TlsOptions.trusting(ca.certificate()));
+            client.command("EHLO client.example");
+            assertThat(client.authPlain(DemoServer.USER, DemoServer.USER_PASSWORD).code()).isEqualTo(235);
+            Reply reply = client.sendMail(DemoServer.USER, recipient, subject);
+            assertThat(reply.toString()).isEqualTo("250 2.6.0 Message received");
+        }
+        return subject;
+    }
+
+    private static void assertQuitBeforeMailFrom(Session session) {
+        assertThat(session.transcript()).as(session.toString()).contains("STARTTLS").endsWith("[tls] QUIT");
+        assertThat(session.sawMailFrom()).as(session.toString()).isFalse();
+        assertThat(session.receivedDataBytes()).isZero();
+    }
+
+    private static QueueProbe.Queued awaitQueued(String recipient) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (QueueProbe.Queued queued : server.queue(QUEUE)) {
+                if (queued.recipients.contains(recipient) && queued.retries > 0) {
+                    return queued;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError(recipient + " never showed up queued for a retry: " + server.queue(QUEUE));
+    }
+
+    @Test
+    void aDestinationMeetingThePolicyGetsTheMail() {
+        String subject = submit("bob@good.test");
+        assertThat(good.awaitMessages(1, WAIT).stream().filter(m -> m.text().contains("Subject: " + subject)).findFirst())
+            .hasValueSatisfying(message -> {
+                assertThat(message.tls()).isTrue();
+                assertThat(message.recipients()).containsExactly("bob@good.test");
+            });
+        Session session = good.awaitSessions(1, WAIT).get(0);
+        assertThat(session.handshake().orElseThrow().sniHostNames()).containsExactly("mx.good.test");
+        assertThat(session.transcript()).contains("[tls] MAIL FROM:<" + DemoServer.USER + ">").endsWith("[tls] QUIT");
+    }
+
+    @Test
+    void anUntrustedCertificateGetsQuitAndTheMailStaysQueued() throws Exception {
+        submit("bob@untrusted.test");
+        assertQuitBeforeMailFrom(unknownCa.awaitSessions(1, WAIT).get(0));
+        QueueProbe.Queued queued = awaitQueued("bob@untrusted.test");
+        assertThat(queued.retries).isEqualTo(1);
+        assertThat(queued.error).startsWith("4.7.0 mx.untrusted.test[127.0.0.1]:" + unknownCa.port()
+            + ": 4.7.0 certificate not trusted: untrusted root CN=Foreign CA,O=Elsewhere");
+    }
+
+    /** A temporary policy refusal: QUIT after the handshake, nothing sent, the mail queued with the reason. */
+    private static QueueProbe.Queued assertRefusedAndQueued(SmtpPeer peer, String recipient) throws Exception {
+        submit(recipient);
+        assertQuitBeforeMailFrom(peer.awaitSessions(1, WAIT).get(0));
+        QueueProbe.Queued queued = awaitQueued(recipient);
+        assertThat(queued.retries).isEqualTo(1);
+        assertThat(peer.messages()).isEmpty();
+        return queued;
+    }
+
+    private static String host(SmtpPeer peer, String name) {
+        return name + "[127.0.0.1]:" + peer.port();
+    }
+
+    @Test
+    void aCertificateForAnotherHostGetsQuit() throws Exception {
+        assertThat(assertRefusedAndQueued(wrongName, "bob@wrongname.test").error).isEqualTo("4.7.0 " + host(wrongName, "mx.wrongname.test")
+            + ": 4.7.0 certificate not trusted: certificate names [other.host.test], not the MX host mx.wrongname.test");
+    }
+
+    @Test
+    void anExpiredCertificateGetsQuit() throws Exception {
+        assertThat(assertRefusedAndQueued(expired, "bob@expired.test").error)
+            .startsWith("4.7.0 " + host(expired, "mx.expired.test") + ": 4.7.0 certificate not trusted: certificate expired on ");
+    }
+
+    @Test
+    void aWeakCipherGetsQuit() throws Exception {
+        assertThat(assertRefusedAndQueued(weak, "bob@weak.test").error)
+            .isEqualTo("4.7.0 " + host(weak, "mx.weak.test") + ": 4.7.0 encryption too weak: 128 bits, 256 required");
+    }
+
+    @Test
+    void anOldProtocolGetsQuit() throws Exception {
+        assertThat(assertRefusedAndQueued(oldProtocol, "bob@old.test").error)
+            .isEqualTo("4.7.0 " + host(oldProtocol, "mx.old.test") + ": 4.7.0 protocol too old: TLSv1.2, TLSv1.3 required");
+    }
+
+    @Test
+    void aServerWithoutStartTlsGetsQuitInPlaintext() throws Exception {
+        submit("bob@plain.test");
+        Session session = noStartTls.awaitSessions(1, WAIT).get(0);
+        assertThat(session.transcript()).containsExactly("EHLO demo.test", "QUIT");
+        QueueProbe.Queued queued = awaitQueued("bob@plain.test");
+        assertThat(queued.error).isEqualTo("4.7.0 " + host(noStartTls, "mx.plain.test") + ": 4.7.0 the server does not offer STARTTLS");
+    }
+
+    @Test
+    void aConnectionDroppedAfterStartTlsIsRetriedLater() throws Exception {
+        submit("bob@drop.test");
+        Session session = drop.awaitSessions(1, WAIT).get(0);
+        assertThat(session.sawMailFrom()).isFalse();
+        assertThat(awaitQueued("bob@drop.test").error).startsWith("4.7.0 " + host(drop, "mx.drop.test") + ": 4.7.0 TLS handshake failed");
+    }
+
+    @Test
+    void aTemporaryRecipientRefusalIsRetriedLater() throws Exception {
+        submit("bob@busy.test");
+        assertThat(busy.awaitSessions(1, WAIT).get(0).transcript()).contains("[tls] RCPT TO:<bob@busy.test>");
+        assertThat(awaitQueued("bob@busy.test").error).contains("450 4.2.0 mailbox busy");
+        assertThat(busy.messages()).isEmpty();
+    }
+
+    @Test
+    void aPermanentRecipientRefusalBouncesToTheSender() throws Exception {
+        submit("bob@refusing.test");
+        String dsn = awaitDsn("bob@refusing.test");
+        assertThat(dsn).contains("550 5.1.1 no such user");
+        assertThat(server.queue(QUEUE)).noneMatch(q -> q.recipients.contains("bob@refusing.test"));
+    }
+
+    @Test
+    void aPermanentPolicyBouncesAtOnceWithTheCheckAndTheHost() throws Exception {
+        submit("bob@perm.test");
+        assertQuitBeforeMailFrom(permanent.awaitSessions(1, WAIT).get(0));
+        String dsn = awaitDsn("bob@perm.test");
+        assertThat(dsn).contains("Status: 5.7.0 " + host(permanent, "mx.perm.test")
+            + ": 5.7.0 certificate not trusted: certificate names [other.host.test], not the MX host mx.perm.test");
+        assertThat(server.queue(QUEUE)).noneMatch(q -> q.recipients.contains("bob@perm.test"));
+        assertThat(permanent.messages()).isEmpty();
+    }
+
+    @Test
+    void aDestinationThatRequiresOurCertificateGetsIt() {
+        String subject = submit("bob@clientcert.test");
+        assertThat(needsCertificate.awaitMessages(1, WAIT)).anyMatch(m -> m.text().contains("Subject: " + subject));
+        assertThat(needsCertificate.sessions().get(0).handshake().orElseThrow().clientCertificates())
+            .first().satisfies(c -> assertThat(c.getSubjectX500Principal().getName()).startsWith("CN=relay.demo.test"));
+    }
+
+    @Test
+    void whenTheFirstMxFailsThePolicyTheNextOneGetsTheMail() {
+        String subject = submit("bob@twomx.test");
+        assertThat(secondMx.awaitMessages(1, WAIT)).anyMatch(m -> m.text().contains("Subject: " + subject));
+        assertQuitBeforeMailFrom(firstMx.awaitSessions(1, WAIT).get(0));
+        assertThat(firstMx.messages()).isEmpty();
+    }
+
+    /** The DSN James's bounces processor (DSNBounce) sends back to alice for this recipient. */
+    private static String awaitDsn(String recipient) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (String message : server.inbox(DemoServer.USER)) {
+                if (message.contains("Final-Recipient: rfc822; " + recipient)) {
+                    return message;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no DSN for " + recipient + " in " + DemoServer.USER + "'s INBOX");
+    }
+}

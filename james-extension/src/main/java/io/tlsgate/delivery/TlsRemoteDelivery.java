@@ -131,8 +131,8 @@ public class TlsRemoteDelivery extends GenericMailet {
     }
 
     /**
-     * As RemoteDelivery: one queued copy per recipient domain (and here also per rule that a recipient address has
-     * of its own), named {@code <mail>-to-<domain>}; the mail itself is then GHOST.
+     * As RemoteDelivery without a gateway: one queued copy per recipient domain (here also with a gateway, and per
+     * rule that a recipient address has of its own), named {@code <mail>-to-<domain>}; the mail itself is then GHOST.
      */
     @Override
     public void service(Mail mail) throws MessagingException {
@@ -141,9 +141,8 @@ public class TlsRemoteDelivery extends GenericMailet {
         }
         if (mail.getRecipients().isEmpty()) {
             LOGGER.debug("Mail {} has no recipients: nothing to relay", mail.getName());
-        } else if (!configuration.getGatewayServer().isEmpty()) {
-            queue.enQueue(mail);
         } else {
+            // Split per domain even towards a gateway: each copy is checked under its own domain's rule.
             String original = mail.getName();
             Map<String, List<MailAddress>> groups = groups(mail.getRecipients());
             int n = 0;

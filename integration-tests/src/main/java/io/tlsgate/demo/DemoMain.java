@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 
+import org.apache.james.dnsservice.api.DNSService;
+
 import io.tlsgate.demo.pki.DemoPki;
 
 /**
@@ -94,31 +96,46 @@ public final class DemoMain {
 
     private static int selfCheck(Path home, Path work) throws Exception {
         System.out.println("TLS Gate self-check: starting James 3.8.1 with TLS Gate (log: " + work.resolve("logs/james.log") + ")");
-        try (DemoServer server = new DemoServer.Setup(home, work).start()) {
-            List<String> failures = new SelfCheck(server, System.out).run();
+        DemoDns dns = new DemoDns();
+        try (DemoServer server = new DemoServer.Setup(home, work).override(binder -> binder.bind(DNSService.class).toInstance(dns)).start();
+             DemoPeers peers = DemoPeers.start(server.pki(), dns)) {
+            List<String> failures = new SelfCheck(server, peers, System.out).run();
             System.out.println(failures.isEmpty() ? "SELF-CHECK PASSED" : "SELF-CHECK FAILED: " + String.join(", ", failures));
             return failures.isEmpty() ? 0 : 1;
         }
     }
 
     private static int demo(Path home, Path work, boolean randomPorts) throws Exception {
-        DemoServer.Setup setup = new DemoServer.Setup(home, work);
+        DemoDns dns = new DemoDns();
+        DemoServer.Setup setup = new DemoServer.Setup(home, work).override(binder -> binder.bind(DNSService.class).toInstance(dns));
         if (!randomPorts) {
             DEMO_PORTS.forEach(setup::port);
         }
         DemoServer server = setup.start();
+        DemoPeers peers;
+        try {
+            peers = DemoPeers.start(server.pki(), dns);
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
+            try {
+                peers.close();
+            } finally {
+                server.close();
+                stopped.countDown();
+            }
         }, "tlsgate-demo-stop"));
-        Path properties = writeProperties(server);
-        printGuide(server, properties);
+        Path properties = writeProperties(server, peers);
+        printGuide(server, peers, properties);
+        peers.printSessions(System.out);
         stopped.await();
         return 0;
     }
 
-    private static Path writeProperties(DemoServer server) throws IOException {
+    private static Path writeProperties(DemoServer server, DemoPeers peers) throws IOException {
         DemoPki pki = server.pki();
         Properties p = new Properties();
         p.setProperty("host", "127.0.0.1");
@@ -135,6 +152,7 @@ public final class DemoMain {
             p.setProperty("pki." + who + ".cert", pki.certificateFile(who).toString());
             p.setProperty("pki." + who + ".key", pki.keyFile(who).toString());
         }
+        peers.ports().forEach((domain, port) -> p.setProperty("peer." + domain + ".port", String.valueOf(port)));
         p.setProperty("working.directory", server.workingDirectory().toString());
         p.setProperty("log", server.workingDirectory().resolve("logs/james.log").toString());
         Path file = server.workingDirectory().resolve("demo.properties");
@@ -144,7 +162,7 @@ public final class DemoMain {
         return file;
     }
 
-    private static void printGuide(DemoServer server, Path properties) {
+    private static void printGuide(DemoServer server, DemoPeers peers, Path properties) {
         DemoPki pki = server.pki();
         int mx = server.port("smtpserver-mx");
         int submission = server.port("smtpserver-submission");
@@ -190,6 +208,20 @@ public final class DemoMain {
             s.append("  swaks --server 127.0.0.1:").append(asking).append(" --tls --tls-cert ").append(pki.certificateFile(c[0]))
                 .append(" --tls-key ").append(pki.keyFile(c[0])).append(mail).append('\n');
         }
+        s.append("\nOutbound: alice's mail to other domains is relayed by TLS Gate's relay mailet under conf/tlsgate-outbound.xml\n")
+            .append("(default: verify, >=128 bits, TLSv1.2+, temporary) to local peers, each the only MX of a demo domain:\n");
+        String[][] outbound = {
+            {DemoPeers.GOOD, "certificate from the demo CA naming its MX: delivered"},
+            {DemoPeers.UNTRUSTED, "certificate from an unknown CA: QUIT after STARTTLS, mail queued (retried per delayTime)"},
+            {DemoPeers.PLAINTEXT, "no STARTTLS: QUIT, mail queued"},
+            {DemoPeers.PERMANENT, "unknown CA under a permanent rule: QUIT after STARTTLS, DSN (5.7.0) to alice at once"}};
+        for (String[] o : outbound) {
+            s.append(String.format("  bob@%-26s %s:%d  %s%n", o[0], DemoPeers.mx(o[0]), peers.peer(o[0]).port(), o[1]));
+        }
+        s.append("  swaks --server 127.0.0.1:").append(submission).append(" --tls --tls-verify --tls-ca-path ").append(ca)
+            .append(" --auth PLAIN --auth-user ").append(DemoServer.USER).append(" --auth-password ").append(DemoServer.USER_PASSWORD)
+            .append(" --from ").append(DemoServer.USER).append(" --to bob@").append(DemoPeers.GOOD).append('\n');
+        s.append("  (each peer session is printed below when it ends; the relay logs one 'tlsgate outbound' line per MX tried)\n");
         s.append("\nDelivered mail lands in the INBOX of ").append(DemoServer.USER).append(" (password ").append(DemoServer.USER_PASSWORD)
             .append(", for AUTH on the submission port); each delivery is logged as 'Local delivered mail' in the log file.\n");
         s.append("\nTLS Gate decisions are printed below and logged to ").append(server.workingDirectory().resolve("logs/james.log")).append('\n');

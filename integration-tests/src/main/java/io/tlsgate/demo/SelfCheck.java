@@ -5,8 +5,12 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
+import io.tlsgate.demo.peer.Received;
+import io.tlsgate.demo.peer.Session;
+import io.tlsgate.demo.peer.SmtpPeer;
 import io.tlsgate.demo.pki.DemoPki;
 import io.tlsgate.demo.smtp.Reply;
 import io.tlsgate.demo.smtp.SmtpClient;
@@ -20,12 +24,18 @@ public final class SelfCheck {
     private static final String HOST = "127.0.0.1";
     private static final String SENDER = "sender@example.net";
 
+    /** The relay mailet's queue (mailetcontainer.xml). */
+    private static final String RELAY_QUEUE = "outgoing-tlsgate";
+    private static final long WAIT_NANOS = 30_000_000_000L;
+
     private final DemoServer server;
+    private final DemoPeers peers;
     private final PrintStream out;
     private final List<String> failures = new ArrayList<>();
 
-    public SelfCheck(DemoServer server, PrintStream out) {
+    public SelfCheck(DemoServer server, DemoPeers peers, PrintStream out) {
         this.server = server;
+        this.peers = peers;
         this.out = out;
     }
 
@@ -33,7 +43,145 @@ public final class SelfCheck {
     public List<String> run() {
         inbound();
         clientCertificates();
+        outbound();
         return failures;
+    }
+
+    /**
+     * The relay mailet (conf/tlsgate-outbound.xml) towards the demo's own peers: alice submits, James relays. Each
+     * case checks where the mail ended and, for refusals, that the peer saw QUIT and never MAIL FROM.
+     */
+    private void outbound() {
+        String delivered = relay("outbound.delivered", "bob@" + DemoPeers.GOOD);
+        if (delivered != null) {
+            SmtpPeer peer = peers.peer(DemoPeers.GOOD);
+            Optional<Received> message = awaitReceived(peer, delivered);
+            String sni = message.flatMap(m -> sessionOf(peer, m.sessionId())).flatMap(Session::handshake)
+                .map(h -> String.valueOf(h.sniHostNames())).orElse("(none)");
+            boolean pass = message.isPresent() && message.get().tls() && sni.equals("[" + DemoPeers.mx(DemoPeers.GOOD) + "]");
+            record("outbound.delivered", "received over TLS, SNI [" + DemoPeers.mx(DemoPeers.GOOD) + "]",
+                message.map(m -> "received tls=" + m.tls() + " SNI " + sni).orElse("nothing received"), pass);
+        }
+
+        if (relay("outbound.queued", "bob@" + DemoPeers.UNTRUSTED) != null) {
+            Optional<QueueProbe.Queued> queued = awaitQueued("bob@" + DemoPeers.UNTRUSTED);
+            String reason = "certificate not trusted: untrusted root CN=Unknown Relay CA,O=Elsewhere";
+            record("outbound.queued", "in " + RELAY_QUEUE + ", retries=1, 4.7.0 ... " + reason,
+                queued.map(String::valueOf).orElse("not queued"),
+                queued.filter(q -> q.retries == 1 && q.error.startsWith("4.7.0 ") && q.error.contains(reason)).isPresent());
+            quitBeforeMailFrom("outbound.queued.quit-before-mail", DemoPeers.UNTRUSTED, true);
+        }
+
+        if (relay("outbound.no-starttls", "bob@" + DemoPeers.PLAINTEXT) != null) {
+            Optional<QueueProbe.Queued> queued = awaitQueued("bob@" + DemoPeers.PLAINTEXT);
+            record("outbound.no-starttls", "in " + RELAY_QUEUE + ", 4.7.0 ... the server does not offer STARTTLS",
+                queued.map(String::valueOf).orElse("not queued"),
+                queued.filter(q -> q.retries == 1 && q.error.endsWith("4.7.0 the server does not offer STARTTLS")).isPresent());
+            quitBeforeMailFrom("outbound.no-starttls.quit-before-mail", DemoPeers.PLAINTEXT, false);
+        }
+
+        if (relay("outbound.bounced", "bob@" + DemoPeers.PERMANENT) != null) {
+            String dsn = awaitDsn("bob@" + DemoPeers.PERMANENT);
+            String status = "Status: 5.7.0 " + DemoPeers.mx(DemoPeers.PERMANENT);
+            boolean stillQueued = server.queue(RELAY_QUEUE).stream().anyMatch(q -> q.recipients.contains("bob@" + DemoPeers.PERMANENT));
+            record("outbound.bounced", "DSN to " + DemoServer.USER + " with " + status + "...: certificate not trusted",
+                dsn.isEmpty() ? "no DSN" : statusLine(dsn) + (stillQueued ? " (and still queued)" : ""),
+                dsn.contains(status) && dsn.contains("certificate not trusted") && !stillQueued);
+            quitBeforeMailFrom("outbound.bounced.quit-before-mail", DemoPeers.PERMANENT, true);
+        }
+    }
+
+    /** Alice submits a mail for {@code recipient} (submission port, STARTTLS, AUTH); its subject, or null on failure. */
+    private String relay(String id, String recipient) {
+        String subject = "self-check relay " + UUID.randomUUID();
+        try (SmtpClient client = SmtpClient.connect(HOST, server.port("smtpserver-submission"))) {
+            client.readReply();
+            client.command("EHLO client.example.net");
+            client.startTls(TlsOptions.trusting(server.pki().ca().certificate()));
+            client.command("EHLO client.example.net");
+            Reply auth = client.authPlain(DemoServer.USER, DemoServer.USER_PASSWORD);
+            Reply reply = auth.code() == 235 ? client.sendMail(DemoServer.USER, recipient, subject) : auth;
+            if (reply.code() != 250) {
+                check(id, "250 2.6.0 (submitted)", reply, false, "");
+                return null;
+            }
+            return subject;
+        } catch (RuntimeException e) {
+            fail(id, "250 2.6.0 (submitted)", e);
+            return null;
+        }
+    }
+
+    /** The peer's last session: STARTTLS (when {@code tls}), then QUIT; no MAIL FROM, no message bytes. */
+    private void quitBeforeMailFrom(String id, String domain, boolean tls) {
+        SmtpPeer peer = peers.peer(domain);
+        String expected = tls ? "STARTTLS, then [tls] QUIT; no MAIL FROM" : "QUIT; no MAIL FROM";
+        try {
+            List<Session> sessions = peer.awaitSessions(1, java.time.Duration.ofNanos(WAIT_NANOS));
+            Session last = sessions.get(sessions.size() - 1);
+            List<String> transcript = last.transcript();
+            boolean pass = !last.sawMailFrom() && last.receivedDataBytes() == 0 && !transcript.isEmpty()
+                && transcript.get(transcript.size() - 1).equals(tls ? "[tls] QUIT" : "QUIT")
+                && transcript.contains("STARTTLS") == tls;
+            record(id, expected, String.join(" | ", transcript), pass);
+        } catch (RuntimeException e) {
+            fail(id, expected, e);
+        }
+    }
+
+    private static Optional<Received> awaitReceived(SmtpPeer peer, String subject) {
+        long deadline = System.nanoTime() + WAIT_NANOS;
+        do {
+            Optional<Received> message = peer.messages().stream().filter(m -> m.text().contains("Subject: " + subject + "\r\n")).findFirst();
+            if (message.isPresent()) {
+                return message;
+            }
+        } while (pause() && System.nanoTime() < deadline);
+        return Optional.empty();
+    }
+
+    private static Optional<Session> sessionOf(SmtpPeer peer, int id) {
+        return peer.sessions().stream().filter(s -> s.id() == id).findFirst();
+    }
+
+    /** The mail queued again after its first attempt (retries=1). */
+    private Optional<QueueProbe.Queued> awaitQueued(String recipient) {
+        long deadline = System.nanoTime() + WAIT_NANOS;
+        do {
+            Optional<QueueProbe.Queued> queued = server.queue(RELAY_QUEUE).stream()
+                .filter(q -> q.recipients.contains(recipient) && q.retries > 0).findFirst();
+            if (queued.isPresent()) {
+                return queued;
+            }
+        } while (pause() && System.nanoTime() < deadline);
+        return Optional.empty();
+    }
+
+    /** The DSN for {@code recipient} in alice's INBOX, or "". */
+    private String awaitDsn(String recipient) {
+        long deadline = System.nanoTime() + WAIT_NANOS;
+        do {
+            Optional<String> dsn = server.inbox(DemoServer.USER).stream()
+                .filter(m -> m.contains("Final-Recipient: rfc822; " + recipient)).findFirst();
+            if (dsn.isPresent()) {
+                return dsn.get();
+            }
+        } while (pause() && System.nanoTime() < deadline);
+        return "";
+    }
+
+    private static String statusLine(String dsn) {
+        return dsn.lines().filter(l -> l.startsWith("Status: ")).findFirst().orElse("(no Status line)");
+    }
+
+    private static boolean pause() {
+        try {
+            Thread.sleep(50);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** The listener that asks for a certificate (tlsgate-listeners.xml): every case gets an SMTP reply. */
@@ -216,7 +364,11 @@ public final class SelfCheck {
     }
 
     private void check(String id, String expected, Reply got, boolean pass, String note) {
-        out.println((pass ? "PASS " : "FAIL ") + id + " expected=" + expected + " got=" + got + note);
+        record(id, expected, got + note, pass);
+    }
+
+    private void record(String id, String expected, String got, boolean pass) {
+        out.println((pass ? "PASS " : "FAIL ") + id + " expected=" + expected + " got=" + got);
         if (!pass) {
             failures.add(id);
         }

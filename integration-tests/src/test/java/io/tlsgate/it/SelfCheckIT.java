@@ -38,7 +38,9 @@ class SelfCheckIT {
             .contains("inbound.accepted", "inbound.no-tls", "inbound.weak-cipher.tlsv1.3", "inbound.old-protocol",
                 "inbound.certificate-accepted", "inbound.certificate-identity-mismatch", "inbound.after-refusal.rset",
                 "inbound.after-refusal.noop", "inbound.after-refusal.vrfy", "inbound.after-refusal.ehlo",
-                "inbound.after-refusal.quit", "inbound.disconnect.closed", "inbound.pipelined-after-starttls");
+                "inbound.after-refusal.quit", "inbound.disconnect.closed", "inbound.pipelined-after-starttls",
+                "outbound.delivered", "outbound.queued", "outbound.queued.quit-before-mail", "outbound.no-starttls",
+                "outbound.bounced", "outbound.bounced.quit-before-mail");
         assertThat(printed).contains("SELF-CHECK PASSED");
     }
 

@@ -42,8 +42,11 @@ public final class DecisionLine {
         if (verdict.accepted()) {
             line.append(" verdict=accept");
         } else {
-            line.append(" verdict=refuse reason=").append(verdict.reason().orElseThrow().label())
-                .append(" reply=\"").append(verdict.reply()).append('"');
+            line.append(" verdict=refuse reason=").append(verdict.reason().orElseThrow().label());
+            // Inbound, the reply the client got; outbound, the caller logs what became of the mail instead.
+            if (facts.direction() == Direction.INBOUND) {
+                line.append(" reply=\"").append(verdict.reply()).append('"');
+            }
             if (verdict.closesConnection()) {
                 line.append(" disconnect=yes");
             }

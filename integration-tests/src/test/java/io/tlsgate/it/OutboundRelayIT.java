@@ -53,6 +53,17 @@ class OutboundRelayIT {
     private static SmtpPeer secondMx;
     private static SmtpPeer permanent;
     private static SmtpPeer needsCertificate;
+    private static SmtpPeer opportunistic;
+    private static SmtpPeer opportunisticPlain;
+    private static SmtpPeer noTls;
+    private static SmtpPeer secure;
+    private static SmtpPeer secureElsewhere;
+    private static SmtpPeer pinned;
+    private static SmtpPeer byAddress;
+
+    /** Made before the policy is written: the policy pins its key. */
+    private static final CertificateAuthority FOREIGN = CertificateAuthority.create("CN=Foreign CA,O=Elsewhere");
+    private static final IssuedCertificate PINNED = FOREIGN.issueServer("mx.pinned.test", List.of("mx.pinned.test"), List.of());
 
     private static final String POLICY = "<?xml version=\"1.0\"?>\n<outbound>"
         + "<verification><trustAnchors>file://conf/tls/ca.crt</trustAnchors></verification>"
@@ -62,7 +73,26 @@ class OutboundRelayIT {
         + "<destination domain=\"perm.test\"><level>verify</level><failure>permanent</failure></destination>"
         + "<destination domain=\"clientcert.test\"><level>verify</level>"
         + "<clientCertificate password=\"tlsgate-demo\">file://conf/tls/relay-client.p12</clientCertificate></destination>"
+        + "<destination domain=\"may.test mayplain.test\"><level>may</level></destination>"
+        + "<destination domain=\"none.test\"><level>none</level></destination>"
+        + "<destination domain=\"secure.test, elsewhere.test\"><level>secure</level></destination>"
+        + "<destination domain=\"pinned.test\"><level>fingerprint</level><pin of=\"spki\">" + spki(PINNED) + "</pin></destination>"
+        + "<destination recipient=\"vip@good.test\"><level>fingerprint</level><pin of=\"spki\">" + "ab".repeat(32) + "</pin></destination>"
+        + "<destination mx=\"127.0.0.3/32\"><level>encrypt</level><minCipherBits>128</minCipherBits></destination>"
         + "</outbound>\n";
+
+    private static String spki(IssuedCertificate certificate) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(certificate.certificate().getPublicKey().getEncoded());
+            StringBuilder hex = new StringBuilder();
+            for (byte b : digest) {
+                hex.append(String.format("%02x", b));
+            }
+            return hex.toString();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     @BeforeAll
     static void start() throws Exception {
@@ -71,7 +101,7 @@ class OutboundRelayIT {
             .override(binder -> binder.bind(DNSService.class).toInstance(DNS))
             .start();
         ca = server.pki().ca();
-        CertificateAuthority foreign = CertificateAuthority.create("CN=Foreign CA,O=Elsewhere");
+        CertificateAuthority foreign = FOREIGN;
         Instant now = Instant.now();
         good = peer("good.test", SmtpPeer.builder().certificate(serverCertificate("mx.good.test")));
         unknownCa = peer("untrusted.test", SmtpPeer.builder().certificate(foreign.issueServer("mx.untrusted.test",
@@ -95,6 +125,17 @@ class OutboundRelayIT {
         secondMx = started(SmtpPeer.builder().certificate(serverCertificate("mx2.twomx.test")));
         DNS.mx("twomx.test", "mx1.twomx.test:" + firstMx.port(), "mx2.twomx.test:" + secondMx.port())
             .a("mx1.twomx.test", "127.0.0.1").a("mx2.twomx.test", "127.0.0.1");
+        opportunistic = peer("may.test", SmtpPeer.builder().certificate(foreign.issueServer("mx.may.test", List.of("mx.may.test"), List.of())));
+        opportunisticPlain = peer("mayplain.test", SmtpPeer.builder().advertiseStartTls(false));
+        noTls = peer("none.test", SmtpPeer.builder().certificate(serverCertificate("mx.none.test")));
+        // Level secure: the certificate must name the recipient domain (or below it), whatever the MX is called.
+        secure = peer("secure.test", SmtpPeer.builder().certificate(ca.issueServer("secure.test", List.of("secure.test"), List.of())));
+        secureElsewhere = started(SmtpPeer.builder().certificate(serverCertificate("mx.hosting.test")));
+        DNS.mx("elsewhere.test", "mx.hosting.test:" + secureElsewhere.port()).a("mx.hosting.test", "127.0.0.1");
+        pinned = peer("pinned.test", SmtpPeer.builder().certificate(PINNED));
+        byAddress = started(SmtpPeer.builder().address(java.net.InetAddress.getByName("127.0.0.3"))
+            .certificate(foreign.issueServer("mx.addr.test", List.of("mx.addr.test"), List.of())));
+        DNS.mx("addr.test", "mx.addr.test:" + byAddress.port()).a("mx.addr.test", "127.0.0.3");
     }
 
     private static IssuedCertificate serverCertificate(String name) {
@@ -157,14 +198,19 @@ class OutboundRelayIT {
     }
 
     @Test
-    void aDestinationMeetingThePolicyGetsTheMail() {
+    void aDestinationMeetingThePolicyGetsTheMail() throws Exception {
         String subject = submit("bob@good.test");
         assertThat(good.awaitMessages(1, WAIT).stream().filter(m -> m.text().contains("Subject: " + subject)).findFirst())
             .hasValueSatisfying(message -> {
                 assertThat(message.tls()).isTrue();
                 assertThat(message.recipients()).containsExactly("bob@good.test");
             });
-        Session session = good.awaitSessions(1, WAIT).get(0);
+        int id = good.messages().stream().filter(m -> m.text().contains("Subject: " + subject)).findFirst().orElseThrow().sessionId();
+        Session session = good.sessions().stream().filter(s -> s.id() == id).findFirst().orElseThrow();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!session.ended() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
         assertThat(session.handshake().orElseThrow().sniHostNames()).containsExactly("mx.good.test");
         assertThat(session.transcript()).contains("[tls] MAIL FROM:<" + DemoServer.USER + ">").endsWith("[tls] QUIT");
     }
@@ -275,6 +321,88 @@ class OutboundRelayIT {
         assertThat(secondMx.awaitMessages(1, WAIT)).anyMatch(m -> m.text().contains("Subject: " + subject));
         assertQuitBeforeMailFrom(firstMx.awaitSessions(1, WAIT).get(0));
         assertThat(firstMx.messages()).isEmpty();
+    }
+
+    @Test
+    void levelMayAcceptsAnyCertificateOverTls() {
+        String subject = submit("bob@may.test");
+        assertThat(opportunistic.awaitMessages(1, WAIT)).singleElement().satisfies(m -> {
+            assertThat(m.text()).contains("Subject: " + subject);
+            assertThat(m.tls()).isTrue();
+        });
+    }
+
+    @Test
+    void levelMaySendsInPlaintextWhenStartTlsIsNotOffered() {
+        String subject = submit("bob@mayplain.test");
+        assertThat(opportunisticPlain.awaitMessages(1, WAIT)).singleElement().satisfies(m -> {
+            assertThat(m.text()).contains("Subject: " + subject);
+            assertThat(m.tls()).isFalse();
+        });
+    }
+
+    @Test
+    void levelNoneDoesNotEvenTryStartTls() {
+        String subject = submit("bob@none.test");
+        assertThat(noTls.awaitMessages(1, WAIT)).singleElement().satisfies(m -> {
+            assertThat(m.text()).contains("Subject: " + subject);
+            assertThat(m.tls()).isFalse();
+        });
+        assertThat(noTls.sessions().get(0).sawStartTls()).isFalse();
+    }
+
+    @Test
+    void levelSecureAcceptsACertificateNamingTheRecipientDomain() {
+        String subject = submit("bob@secure.test");
+        assertThat(secure.awaitMessages(1, WAIT)).anyMatch(m -> m.text().contains("Subject: " + subject) && m.tls());
+    }
+
+    @Test
+    void levelSecureRefusesACertificateThatNamesOnlyTheMx() throws Exception {
+        // Level verify would pass this MX (its certificate names it); secure wants the recipient domain.
+        assertThat(assertRefusedAndQueued(secureElsewhere, "bob@elsewhere.test").error).isEqualTo("4.7.0 "
+            + host(secureElsewhere, "mx.hosting.test")
+            + ": 4.7.0 certificate not trusted: certificate names [mx.hosting.test], not the recipient domain elsewhere.test");
+    }
+
+    @Test
+    void levelFingerprintAcceptsThePinnedKeyFromAnyCa() {
+        String subject = submit("bob@pinned.test");
+        assertThat(pinned.awaitMessages(1, WAIT)).anyMatch(m -> m.text().contains("Subject: " + subject) && m.tls());
+    }
+
+    @Test
+    void aRuleKeyedOnTheMxAddressApplies() {
+        // The default (verify) would refuse this certificate from an unknown CA; the rule for 127.0.0.3 is encrypt.
+        String subject = submit("bob@addr.test");
+        assertThat(byAddress.awaitMessages(1, WAIT)).anyMatch(m -> m.text().contains("Subject: " + subject) && m.tls());
+    }
+
+    @Test
+    void aRecipientWithARuleOfItsOwnTravelsApart() throws Exception {
+        // bob@good.test meets the default; vip@good.test's own rule pins a key the server does not have.
+        String subject = "relay " + UUID.randomUUID();
+        try (SmtpClient client = SmtpClient.connect("127.0.0.1", server.port("smtpserver-submission"))) {
+            client.readReply();
+            client.command("EHLO client.example");
+            client.startTls(TlsOptions.trusting(ca.certificate()));
+            client.command("EHLO client.example");
+            assertThat(client.authPlain(DemoServer.USER, DemoServer.USER_PASSWORD).code()).isEqualTo(235);
+            client.command("MAIL FROM:<" + DemoServer.USER + ">");
+            assertThat(client.command("RCPT TO:<bob@good.test>").code()).isEqualTo(250);
+            assertThat(client.command("RCPT TO:<vip@good.test>").code()).isEqualTo(250);
+            assertThat(client.command("DATA").code()).isEqualTo(354);
+            assertThat(client.command("Subject: " + subject + "\r\n\r\nhello\r\n.").code()).isEqualTo(250);
+        }
+        QueueProbe.Queued queued = awaitQueued("vip@good.test");
+        assertThat(queued.recipients).containsExactly("vip@good.test");
+        assertThat(queued.error).startsWith("4.7.0 " + host(good, "mx.good.test") + ": 4.7.0 certificate not trusted: pin mismatch");
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (good.messages().stream().noneMatch(m -> m.text().contains("Subject: " + subject)) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(good.messages()).filteredOn(m -> m.text().contains("Subject: " + subject)).singleElement()
+            .satisfies(m -> assertThat(m.recipients()).containsExactly("bob@good.test"));
     }
 
     /** The DSN James's bounces processor (DSNBounce) sends back to alice for this recipient. */

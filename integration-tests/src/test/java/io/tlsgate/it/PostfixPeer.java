@@ -322,9 +322,10 @@ final class PostfixPeer implements AutoCloseable {
         while (!read(maillog).contains("postfix/master[") || !read(maillog).contains("]: daemon started -- ")) {
             if (!wrapper.isAlive() || System.nanoTime() > deadline) {
                 String why = wrapper.isAlive() ? "did not start within 60 s" : "exited with status " + wrapper.exitValue();
+                // Read the logs first: closing removes the directory.
+                String logs = "\n--- " + output + ":\n" + read(output) + "\n--- " + maillog + ":\n" + read(maillog);
                 peer.close();
-                throw new IllegalStateException("Postfix in " + dir + " " + why + "\n--- " + output + ":\n" + read(output)
-                    + "\n--- " + maillog + ":\n" + read(maillog));
+                throw new IllegalStateException("Postfix in " + dir + " " + why + logs);
             }
             Thread.sleep(50);
         }
@@ -626,7 +627,7 @@ final class PostfixPeer implements AutoCloseable {
         return queue().contains("\"queue_id\": \"" + queueId + "\"");
     }
 
-    /** Stops Postfix and waits until every one of its processes has exited. */
+    /** Stops Postfix, waits until every one of its processes has exited, then removes its directory. */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -669,6 +670,14 @@ final class PostfixPeer implements AutoCloseable {
             wrapper.descendants().forEach(ProcessHandle::destroyForcibly);
             wrapper.destroyForcibly();
             Thread.currentThread().interrupt();
+        }
+        if (!wrapper.isAlive()) {
+            // Every process is gone: remove the instance (its private keys too) rather than leave it in /tmp.
+            try {
+                deleteTree(directory);
+            } catch (IOException | UncheckedIOException e) {
+                System.err.println("PostfixPeer: cannot remove " + directory + ": " + e);
+            }
         }
     }
 

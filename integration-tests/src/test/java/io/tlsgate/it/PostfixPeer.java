@@ -7,6 +7,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Duration;
@@ -26,16 +27,22 @@ import io.tlsgate.demo.smtp.Reply;
 import io.tlsgate.demo.smtp.SmtpClient;
 
 /**
- * A real Postfix (the Debian package, installed by .ci/run) run as a sending MTA from its own configuration
- * directory under integration-tests/target: its own main.cf/master.cf, queue, data directory and mail log; nothing of
- * the system's Postfix is used or started.
+ * A real Postfix (the Debian package, installed by .ci/run) run from its own configuration directory (the caller's;
+ * Postfix's socket paths must fit in 108 bytes, so a short one under /tmp): its own main.cf/master.cf, queue, data
+ * directory and mail log; nothing of the system's Postfix is used or started. An instance sends, receives, or both.
  *
- * <p>Mail is injected by SMTP into the instance's own smtpd on a free high loopback port (plain SMTP, from loopback,
- * which {@code mynetworks} lets relay). Everything is relayed to one {@code relayhost} over TLS at level {@code
- * verify}. Each {@link Builder#client client} is an smtp(8) transport of its own in master.cf with its own source
+ * <p><b>Sending.</b> Mail is injected by SMTP into the instance's own smtpd on a free high loopback port (plain SMTP,
+ * from loopback, which {@code mynetworks} lets relay). Everything is relayed to one {@code relayhost} over TLS at level
+ * {@code verify}. Each {@link Builder#client client} is an smtp(8) transport of its own in master.cf with its own source
  * address and its own client certificate (or none); the envelope sender picks the transport
  * ({@code sender_dependent_default_transport_maps}). Bounces go back to the sender's domain, which is discarded
  * locally so that nothing loops back to the relayhost.
+ *
+ * <p><b>Receiving.</b> Each {@link Builder#receiver receiver} is an smtpd(8) of its own in master.cf: its own free high
+ * loopback port, its own host name (greeting and Received header), STARTTLS with its own server certificate, and its
+ * own syslog name ({@code postfix/NAME/smtpd}), so that the mail log tells the receivers' sessions apart. Each
+ * {@link Builder#mailbox mailbox} address is accepted (and no other address of its domain) and delivered by
+ * virtual(8) into a Maildir of its own, which {@link #messages} reads.
  *
  * <p>The master daemon runs in the foreground ({@code postfix start-fg}) under a tiny Perl wrapper that makes itself
  * the child subreaper: Postfix's daemons, orphaned when the master exits, are reaped by the wrapper, and the wrapper
@@ -96,6 +103,24 @@ final class PostfixPeer implements AutoCloseable {
         }
     }
 
+    /** One receiving smtpd: its own port, host name, server certificate and syslog name. */
+    static final class Receiver {
+        final String name;
+        final String hostname;
+        final IssuedCertificate certificate;
+
+        private Receiver(String name, String hostname, IssuedCertificate certificate) {
+            this.name = name;
+            this.hostname = hostname;
+            this.certificate = certificate;
+        }
+
+        /** The prefix of this receiver's mail log lines, e.g. {@code postfix/good/smtpd[}. */
+        String logPrefix() {
+            return "postfix/" + name + "/smtpd[";
+        }
+    }
+
     /** The configuration of one instance. */
     static final class Builder {
         private final Path directory;
@@ -103,6 +128,8 @@ final class PostfixPeer implements AutoCloseable {
         private Path serverCa;
         private String serverName;
         private final Map<String, Client> clients = new LinkedHashMap<>();
+        private final Map<String, Receiver> receivers = new LinkedHashMap<>();
+        private final List<String> mailboxes = new ArrayList<>();
 
         private Builder(Path directory) {
             this.directory = directory.toAbsolutePath();
@@ -134,27 +161,70 @@ final class PostfixPeer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * An smtpd named {@code name} (letters, digits, '-') on a free loopback port of its own, greeting as {@code
+         * hostname} and offering STARTTLS with {@code certificate} (its whole chain). It logs as {@code
+         * postfix/NAME/smtpd}, with TLS log level 1 (the protocol and cipher of each handshake) and TLS details in
+         * the Received header.
+         */
+        Builder receiver(String name, String hostname, IssuedCertificate certificate) {
+            if (!name.matches("[a-z0-9-]+") || receivers.containsKey(name) || clients.containsKey(name)) {
+                throw new IllegalArgumentException("receiver name " + name);
+            }
+            receivers.put(name, new Receiver(name, hostname, certificate));
+            return this;
+        }
+
+        /**
+         * Mail for {@code address} is accepted by every receiver and delivered into a Maildir of its own; its domain
+         * becomes a virtual mailbox domain, whose other addresses are refused (550).
+         */
+        Builder mailbox(String address) {
+            if (!address.matches("[a-z0-9.+-]+@[a-z0-9.-]+")) {
+                throw new IllegalArgumentException("mailbox address " + address);
+            }
+            mailboxes.add(address);
+            return this;
+        }
+
         PostfixPeer start() throws IOException, InterruptedException {
-            if (relayhost == null || serverCa == null || clients.isEmpty()) {
-                throw new IllegalStateException("a relayhost, the server's CA and at least one client are needed");
+            boolean sending = relayhost != null || serverCa != null || !clients.isEmpty();
+            if (sending && (relayhost == null || serverCa == null || clients.isEmpty())) {
+                throw new IllegalStateException("a sending instance needs a relayhost, the server's CA and at least one client");
+            }
+            if (receivers.isEmpty() != mailboxes.isEmpty()) {
+                throw new IllegalStateException("a receiving instance needs at least one receiver and at least one mailbox");
+            }
+            if (!sending && receivers.isEmpty()) {
+                throw new IllegalStateException("an instance needs clients (to send) or receivers (to receive)");
             }
             return PostfixPeer.start(this);
+        }
+
+        private boolean sending() {
+            return !clients.isEmpty();
         }
     }
 
     private final Path directory;
     private final Path conf;
+    /** The injecting smtpd's port; 0 when the instance does not send. */
     private final int smtpPort;
     private final Map<String, Client> clients;
+    private final Map<String, Integer> receiverPorts;
+    private final Map<String, Receiver> receivers;
     private final Process wrapper;
     private final Thread shutdownHook;
     private boolean closed;
 
-    private PostfixPeer(Path directory, int smtpPort, Map<String, Client> clients, Process wrapper) {
+    private PostfixPeer(Path directory, int smtpPort, Map<String, Client> clients, Map<String, Receiver> receivers,
+                        Map<String, Integer> receiverPorts, Process wrapper) {
         this.directory = directory;
         this.conf = directory.resolve("conf");
         this.smtpPort = smtpPort;
         this.clients = clients;
+        this.receivers = receivers;
+        this.receiverPorts = receiverPorts;
         this.wrapper = wrapper;
         this.shutdownHook = new Thread(this::stopQuietly, "postfix-peer-stop");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -211,26 +281,32 @@ final class PostfixPeer implements AutoCloseable {
         UserPrincipalLookupService users = dir.getFileSystem().getUserPrincipalLookupService();
         Files.setOwner(data, users.lookupPrincipalByName("postfix"));
 
-        Path serverCa = tls.resolve("server-ca.pem");
-        Files.copy(b.serverCa, serverCa);
+        Path serverCa = null;
+        if (b.serverCa != null) {
+            serverCa = tls.resolve("server-ca.pem");
+            Files.copy(b.serverCa, serverCa);
+        }
         for (Client client : b.clients.values()) {
             if (client.certificate != null) {
-                // One PEM file: the private key followed by its certificate chain (smtp_tls_chain_files).
-                Path key = Files.createTempFile(tls, "key", ".pem");
-                Path chain = Files.createTempFile(tls, "chain", ".pem");
-                client.certificate.writePrivateKeyPem(key);
-                client.certificate.writeCertificatePem(chain);
-                Path combined = tls.resolve(client.name + ".pem");
-                Files.writeString(combined, Files.readString(key) + Files.readString(chain));
-                Files.setPosixFilePermissions(combined, PosixFilePermissions.fromString("rw-------"));
-                Files.delete(key);
-                Files.delete(chain);
+                writeChainFile(client.certificate, tls.resolve(client.name + ".pem"));
             }
         }
+        Map<String, Integer> receiverPorts = new LinkedHashMap<>();
+        for (Receiver receiver : b.receivers.values()) {
+            writeChainFile(receiver.certificate, tls.resolve(receiver.name + ".pem"));
+            receiverPorts.put(receiver.name, freePort());
+        }
+        if (!b.mailboxes.isEmpty()) {
+            // virtual(8) writes the Maildirs as an unprivileged user (nobody:nogroup, Debian's), so the base is theirs.
+            Path mail = dir.resolve("mail");
+            Files.createDirectories(mail);
+            Files.setOwner(mail, users.lookupPrincipalByName("nobody"));
+            Files.getFileAttributeView(mail, PosixFileAttributeView.class).setGroup(users.lookupPrincipalByGroupName("nogroup"));
+        }
 
-        int smtpPort = freePort();
+        int smtpPort = b.sending() ? freePort() : 0;
         Files.writeString(conf.resolve("main.cf"), mainCf(b, dir, serverCa));
-        Files.writeString(conf.resolve("master.cf"), masterCf(b, smtpPort, tls));
+        Files.writeString(conf.resolve("master.cf"), masterCf(b, smtpPort, receiverPorts, tls));
 
         Path maillog = dir.resolve("maillog");
         Path output = dir.resolve("master.out");
@@ -240,26 +316,41 @@ final class PostfixPeer implements AutoCloseable {
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         command.environment().remove("MAIL_CONFIG");
         Process wrapper = command.start();
-        PostfixPeer peer = new PostfixPeer(dir, smtpPort, new LinkedHashMap<>(b.clients), wrapper);
+        PostfixPeer peer = new PostfixPeer(dir, smtpPort, new LinkedHashMap<>(b.clients), new LinkedHashMap<>(b.receivers),
+            receiverPorts, wrapper);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!read(maillog).contains("postfix/master[") || !read(maillog).contains("]: daemon started -- ")) {
             if (!wrapper.isAlive() || System.nanoTime() > deadline) {
                 String why = wrapper.isAlive() ? "did not start within 60 s" : "exited with status " + wrapper.exitValue();
+                // Read the logs first: closing removes the directory.
+                String logs = "\n--- " + output + ":\n" + read(output) + "\n--- " + maillog + ":\n" + read(maillog);
                 peer.close();
-                throw new IllegalStateException("Postfix in " + dir + " " + why + "\n--- " + output + ":\n" + read(output)
-                    + "\n--- " + maillog + ":\n" + read(maillog));
+                throw new IllegalStateException("Postfix in " + dir + " " + why + logs);
             }
             Thread.sleep(50);
         }
         return peer;
     }
 
-    private static String mainCf(Builder b, Path dir, Path serverCa) {
-        String senders = b.clients.values().stream()
-            .map(c -> c.sender() + "=" + c.name)
-            .collect(Collectors.joining(", "));
-        return String.join("\n",
-            "# A test instance of Postfix written by PostfixPeer: a sending MTA relaying everything over TLS.",
+    /** One PEM file: the private key followed by its certificate chain (smtp_tls_chain_files, smtpd_tls_chain_files). */
+    private static void writeChainFile(IssuedCertificate certificate, Path file) throws IOException {
+        Path tls = file.getParent();
+        Path key = Files.createTempFile(tls, "key", ".pem");
+        Path chain = Files.createTempFile(tls, "chain", ".pem");
+        try {
+            certificate.writePrivateKeyPem(key);
+            certificate.writeCertificatePem(chain);
+            Files.writeString(file, Files.readString(key) + Files.readString(chain));
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } finally {
+            Files.delete(key);
+            Files.delete(chain);
+        }
+    }
+
+    private static String mainCf(Builder b, Path dir, Path serverCa) throws IOException {
+        List<String> cf = new ArrayList<>(List.of(
+            "# A test instance of Postfix written by PostfixPeer.",
             "compatibility_level = 3.6",
             "queue_directory = " + dir.resolve("queue"),
             "data_directory = " + dir.resolve("data"),
@@ -276,25 +367,64 @@ final class PostfixPeer implements AutoCloseable {
             "inet_interfaces = 127.0.0.1",
             "inet_protocols = ipv4",
             "mynetworks = 127.0.0.0/8",
-            "smtpd_peername_lookup = no",
-            "relayhost = " + b.relayhost,
-            // The envelope sender picks the client transport; an unknown sender is not relayed at all.
-            "sender_dependent_default_transport_maps = inline:{" + senders + "}",
-            "default_transport = error:5.3.0 no client transport for this sender",
-            // Bounces are addressed to the senders: discard them here rather than relay them to the relayhost.
-            "transport_maps = inline:{" + DOMAIN + "=discard:}",
-            "smtp_tls_security_level = verify",
-            "smtp_tls_verify_cert_match = " + b.serverName,
-            "smtp_tls_CAfile = " + serverCa,
-            "smtp_tls_loglevel = 1",
-            "smtp_tls_session_cache_database =",
-            "");
+            "smtpd_peername_lookup = no"));
+        if (b.sending()) {
+            String senders = b.clients.values().stream()
+                .map(c -> c.sender() + "=" + c.name)
+                .collect(Collectors.joining(", "));
+            cf.addAll(List.of(
+                "# Sending: everything is relayed over TLS (level verify) to the relayhost.",
+                "relayhost = " + b.relayhost,
+                // The envelope sender picks the client transport; an unknown sender is not relayed at all.
+                "sender_dependent_default_transport_maps = inline:{" + senders + "}",
+                "default_transport = error:5.3.0 no client transport for this sender",
+                // Bounces are addressed to the senders: discard them here rather than relay them to the relayhost.
+                "transport_maps = inline:{" + DOMAIN + "=discard:}",
+                "smtp_tls_security_level = verify",
+                "smtp_tls_verify_cert_match = " + b.serverName,
+                "smtp_tls_CAfile = " + serverCa,
+                "smtp_tls_loglevel = 1",
+                "smtp_tls_session_cache_database ="));
+        } else {
+            // Nothing is relayed: a bounce of a received message (there should be none) stays on record, undelivered.
+            cf.add("default_transport = error:5.3.0 this instance only receives");
+        }
+        if (!b.receivers.isEmpty()) {
+            Path mail = dir.resolve("mail");
+            Object uid = Files.getAttribute(mail, "unix:uid");
+            Object gid = Files.getAttribute(mail, "unix:gid");
+            String domains = b.mailboxes.stream().map(m -> m.substring(m.indexOf('@') + 1)).distinct()
+                .collect(Collectors.joining(" "));
+            String maildirs = b.mailboxes.stream().map(m -> m + "=" + m + "/").collect(Collectors.joining(", "));
+            cf.addAll(List.of(
+                "# Receiving: each mailbox address into a Maildir of its own (the trailing / makes it a Maildir).",
+                "virtual_mailbox_domains = " + domains,
+                "virtual_mailbox_base = " + mail,
+                "virtual_mailbox_maps = inline:{" + maildirs + "}",
+                "virtual_uid_maps = static:" + uid,
+                "virtual_gid_maps = static:" + gid,
+                // Each receiver's smtpd sets its own certificate and turns STARTTLS on (master.cf).
+                "smtpd_tls_loglevel = 1",
+                "smtpd_tls_received_header = yes",
+                "smtpd_tls_session_cache_database ="));
+        }
+        cf.add("");
+        return String.join("\n", cf);
     }
 
-    private static String masterCf(Builder b, int smtpPort, Path tls) {
+    private static String masterCf(Builder b, int smtpPort, Map<String, Integer> receiverPorts, Path tls) {
         StringBuilder cf = new StringBuilder();
         cf.append("# service type private unpriv chroot wakeup maxproc command (nothing chrooted)\n");
-        cf.append("127.0.0.1:").append(smtpPort).append(" inet n - n - - smtpd\n");
+        if (b.sending()) {
+            cf.append("127.0.0.1:").append(smtpPort).append(" inet n - n - - smtpd\n");
+        }
+        for (Receiver receiver : b.receivers.values()) {
+            cf.append("127.0.0.1:").append(receiverPorts.get(receiver.name)).append(" inet n - n - - smtpd\n")
+                .append("  -o syslog_name=postfix/").append(receiver.name).append('\n')
+                .append("  -o myhostname=").append(receiver.hostname).append('\n')
+                .append("  -o smtpd_tls_security_level=may\n")
+                .append("  -o smtpd_tls_chain_files=").append(tls.resolve(receiver.name + ".pem")).append('\n');
+        }
         for (String line : List.of(
             "pickup    unix  n - n 60    1 pickup",
             "cleanup   unix  n - n -     0 cleanup",
@@ -314,6 +444,7 @@ final class PostfixPeer implements AutoCloseable {
             "error     unix  - - n -     - error",
             "retry     unix  - - n -     - error",
             "discard   unix  - - n -     - discard",
+            "virtual   unix  - n n -     - virtual",
             "anvil     unix  - - n -     1 anvil",
             "scache    unix  - - n -     1 scache",
             "postlog   unix-dgram n - n - 1 postlogd")) {
@@ -335,7 +466,66 @@ final class PostfixPeer implements AutoCloseable {
 
     /** The loopback port of this instance's smtpd, where mail is injected. */
     int smtpPort() {
+        if (smtpPort == 0) {
+            throw new IllegalStateException("this instance does not send: it has no injecting smtpd");
+        }
         return smtpPort;
+    }
+
+    Receiver receiver(String name) {
+        Receiver receiver = receivers.get(name);
+        if (receiver == null) {
+            throw new IllegalArgumentException("no receiver " + name + " (have " + receivers.keySet() + ")");
+        }
+        return receiver;
+    }
+
+    /** The loopback port of a receiver's smtpd. */
+    int receiverPort(String name) {
+        return receiverPorts.get(receiver(name).name);
+    }
+
+    /**
+     * The messages virtual(8) delivered into the Maildir of {@code address} (new/ and cur/), as stored (LF line ends,
+     * with the Delivered-To and Received headers Postfix added), in delivery order.
+     */
+    List<String> messages(String address) {
+        Path maildir = directory.resolve("mail").resolve(address);
+        List<Path> files = new ArrayList<>();
+        for (String folder : List.of("new", "cur")) {
+            Path dir = maildir.resolve(folder);
+            if (Files.isDirectory(dir)) {
+                try (java.util.stream.Stream<Path> list = Files.list(dir)) {
+                    list.forEach(files::add);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        // By modification time, then by name (Maildir names start with the delivery time in seconds).
+        files.sort(java.util.Comparator.comparing((Path f) -> {
+            try {
+                return Files.getLastModifiedTime(f);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).thenComparing(f -> f.getFileName().toString()));
+        return files.stream().map(PostfixPeer::read).collect(Collectors.toList());
+    }
+
+    /** Waits for the message whose Subject header is {@code subject} in {@code address}'s Maildir. */
+    String awaitMessage(String address, String subject, Duration timeout) throws InterruptedException {
+        String header = "\nSubject: " + subject + "\n";
+        long deadline = System.nanoTime() + timeout.toNanos();
+        do {
+            Optional<String> message = messages(address).stream().filter(m -> m.contains(header)).findFirst();
+            if (message.isPresent()) {
+                return message.get();
+            }
+            Thread.sleep(100);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("no message \"" + subject + "\" reached " + address + "'s Maildir within " + timeout
+            + "\n--- mail log:\n" + mailLog() + "\n--- queue:\n" + queue());
     }
 
     Client client(String name) {
@@ -437,7 +627,7 @@ final class PostfixPeer implements AutoCloseable {
         return queue().contains("\"queue_id\": \"" + queueId + "\"");
     }
 
-    /** Stops Postfix and waits until every one of its processes has exited. */
+    /** Stops Postfix, waits until every one of its processes has exited, then removes its directory. */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -480,6 +670,14 @@ final class PostfixPeer implements AutoCloseable {
             wrapper.descendants().forEach(ProcessHandle::destroyForcibly);
             wrapper.destroyForcibly();
             Thread.currentThread().interrupt();
+        }
+        if (!wrapper.isAlive()) {
+            // Every process is gone: remove the instance (its private keys too) rather than leave it in /tmp.
+            try {
+                deleteTree(directory);
+            } catch (IOException | UncheckedIOException e) {
+                System.err.println("PostfixPeer: cannot remove " + directory + ": " + e);
+            }
         }
     }
 

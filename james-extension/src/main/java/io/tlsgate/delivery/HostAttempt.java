@@ -60,10 +60,8 @@ final class HostAttempt {
             return HostResult.delivered(where, recipients);
         } catch (TlsPolicyRefusal refusal) {
             return HostResult.policyRefused(where, refusal.getMessage(), !refusal.verdict().temporary());
-        } catch (SendFailedException failure) {
-            return partial(where, recipients, failure);
         } catch (MessagingException failure) {
-            return classify(where, failure);
+            return failed(where, recipients, failure);
         } catch (RuntimeException failure) {
             // Never a reason to give up on a mail: treat as this MX's failure, and say so loudly.
             LOGGER.error("Unexpected failure delivering {} to {}", mail.getName(), where, failure);
@@ -96,8 +94,37 @@ final class HostAttempt {
         return addresses;
     }
 
+    /** What a failed connection or transaction (after the TLS check) means for each recipient. */
+    static HostResult failed(String where, List<MailAddress> recipients, MessagingException failure) {
+        if (failure instanceof MessageSending.PartlySent) {
+            return partlySent(where, recipients, (MessageSending.PartlySent) failure);
+        }
+        if (failure instanceof SendFailedException) {
+            return partial(where, recipients, (SendFailedException) failure);
+        }
+        return classify(where, failure);
+    }
+
+    /**
+     * Earlier transactions (NOTIFY groups) went through before one failed: their recipients are delivered, and only
+     * the rest is judged by the failure. Never "unreachable": another MX must not get the message for them again.
+     */
+    private static HostResult partlySent(String where, List<MailAddress> recipients, MessageSending.PartlySent failure) {
+        List<MailAddress> sent = mailAddresses(failure.sent().toArray(new Address[0]));
+        List<MailAddress> rest = new ArrayList<>(recipients);
+        rest.removeAll(sent);
+        HostResult after = failed(where, rest, failure.failure());
+        List<MailAddress> refused = after.kind == HostResult.Kind.PARTIAL ? after.refused
+            : after.kind == HostResult.Kind.REJECTED && after.permanent ? rest : List.of();
+        List<MailAddress> delivered = union(sent, after.sent);
+        List<MailAddress> unsent = new ArrayList<>(rest);
+        unsent.removeAll(delivered);
+        unsent.removeAll(refused);
+        return HostResult.partial(where, delivered, refused, unsent, after.reason, after.permanent, after.smtpCode);
+    }
+
     /** Some recipients may have been accepted before the failure: they are delivered, whatever happens to the rest. */
-    private HostResult partial(String where, List<MailAddress> recipients, SendFailedException failure) {
+    private static HostResult partial(String where, List<MailAddress> recipients, SendFailedException failure) {
         EnhancedMessagingException enhanced = new EnhancedMessagingException(failure);
         List<MailAddress> sent = mailAddresses(failure.getValidSentAddresses());
         List<MailAddress> invalid = mailAddresses(failure.getInvalidAddresses());

@@ -56,6 +56,8 @@ final class MessageSending {
             }
             byNotify.computeIfAbsent(notify, n -> new ArrayList<>()).add(recipient);
         }
+        // One transaction per NOTIFY group: once one went through, a later failure must not undo it.
+        List<InternetAddress> sent = new ArrayList<>();
         for (Map.Entry<Optional<Integer>, List<InternetAddress>> group : byNotify.entrySet()) {
             SMTPMessage smtpMessage = new SMTPMessage(message);
             dsn.getRetParameter().ifPresent(ret -> smtpMessage.setReturnOption(ret == DsnParameters.Ret.FULL
@@ -63,7 +65,40 @@ final class MessageSending {
             dsn.getEnvIdParameter().filter(id -> transport.supportsExtension("DSN"))
                 .ifPresent(id -> smtpMessage.setMailExtension("ENVID=" + id.asString()));
             group.getKey().ifPresent(smtpMessage::setNotifyOptions);
-            transport.sendMessage(smtpMessage, group.getValue().toArray(new InternetAddress[0]));
+            try {
+                transport.sendMessage(smtpMessage, group.getValue().toArray(new InternetAddress[0]));
+            } catch (MessagingException failure) {
+                if (sent.isEmpty()) {
+                    throw failure;
+                }
+                throw new PartlySent(sent, failure);
+            }
+            sent.addAll(group.getValue());
+        }
+    }
+
+    /**
+     * A later transaction failed after earlier ones (other NOTIFY groups) were accepted: those recipients have the
+     * message, whatever {@link #failure()} says about the rest.
+     */
+    static final class PartlySent extends MessagingException {
+        private static final long serialVersionUID = 1L;
+
+        private final transient List<InternetAddress> sent;
+        private final MessagingException failure;
+
+        PartlySent(List<InternetAddress> sent, MessagingException failure) {
+            super(failure.getMessage(), failure);
+            this.sent = List.copyOf(sent);
+            this.failure = failure;
+        }
+
+        List<InternetAddress> sent() {
+            return sent;
+        }
+
+        MessagingException failure() {
+            return failure;
         }
     }
 

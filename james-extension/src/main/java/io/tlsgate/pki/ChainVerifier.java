@@ -126,7 +126,7 @@ public final class ChainVerifier {
         }
         String anchor = built.getTrustAnchor().getTrustedCert().getSubjectX500Principal().getName();
         if (server.isPresent() && !server.get().matches(leaf, CertificateIdentityReader.read(leaf))) {
-            return CertificateStatus.failed("certificate names " + ServerName.presentedNames(CertificateIdentityReader.read(leaf))
+            return CertificateStatus.failed("certificate names " + server.get().presented(leaf, CertificateIdentityReader.read(leaf))
                 + ", not the " + server.get().describe());
         }
         if (requirement.revocation() == CertificateRequirement.Revocation.OFF || !revocation.enabled()) {

@@ -286,6 +286,7 @@ public final class TestCertificates {
         private boolean ca;
         private final List<String> ocsp = new ArrayList<>();
         private final List<String> crls = new ArrayList<>();
+        private GeneralName[] altNames;
         private BigInteger serial = BigInteger.valueOf(SERIAL.getAndIncrement());
 
         /** A certificate with this subject and key, issued (signed) by the issuer's name and private key. */
@@ -357,6 +358,19 @@ public final class TestCertificates {
             return this;
         }
 
+        /** The subjectAltName entries (see {@link TestCertificates#dns}); none: no subjectAltName extension. */
+        Leaf altNames(GeneralName... names) {
+            this.altNames = names.length == 0 ? null : names.clone();
+            return this;
+        }
+
+        /** A server certificate: serverAuth, digitalSignature and keyEncipherment, with these subjectAltName entries. */
+        Leaf server(GeneralName... names) {
+            this.purposes = new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth};
+            this.keyUsage = KeyUsage.digitalSignature | KeyUsage.keyEncipherment;
+            return altNames(names);
+        }
+
         Leaf serial(long serial) {
             this.serial = BigInteger.valueOf(serial);
             return this;
@@ -374,6 +388,9 @@ public final class TestCertificates {
                 }
                 if (purposes != null) {
                     builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes));
+                }
+                if (altNames != null) {
+                    builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(altNames));
                 }
                 if (!ocsp.isEmpty()) {
                     AccessDescription[] descriptions = ocsp.stream()

@@ -84,7 +84,7 @@ public final class TestCertificates {
         return sign(standard(subjectDn), standard(subjectDn), value, provider);
     }
 
-    static GeneralName dns(String name) {
+    public static GeneralName dns(String name) {
         return new GeneralName(GeneralName.dNSName, name);
     }
 
@@ -184,6 +184,37 @@ public final class TestCertificates {
             }
             try (OutputStream out = Files.newOutputStream(file)) {
                 store.store(out, password == null ? null : password.toCharArray());
+            }
+            return file;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            for (String property : properties) {
+                System.clearProperty(property);
+            }
+        }
+    }
+
+    /**
+     * Writes a key store (type PKCS12 or JKS) with one private-key entry per subject: a fresh EC key and a certificate
+     * the issuer signs for it. PKCS12 key derivation runs few iterations, so that tests stay fast.
+     */
+    public static Path writeKeyStore(Path file, String type, String password, Authority issuer, String... subjects) {
+        String[] properties = {"keystore.pkcs12.certPbeIterationCount", "keystore.pkcs12.macIterationCount",
+            "keystore.pkcs12.keyPbeIterationCount"};
+        try {
+            KeyStore store = KeyStore.getInstance(type);
+            store.load(null, null);
+            for (int i = 0; i < subjects.length; i++) {
+                KeyPair key = ecKey("secp256r1");
+                X509Certificate certificate = issuer.issue(subjects[i], key).build();
+                store.setKeyEntry("key" + i, key.getPrivate(), password.toCharArray(), new X509Certificate[] {certificate, issuer.certificate});
+            }
+            for (String property : properties) {
+                System.setProperty(property, "10");
+            }
+            try (OutputStream out = Files.newOutputStream(file)) {
+                store.store(out, password.toCharArray());
             }
             return file;
         } catch (IOException | GeneralSecurityException e) {
@@ -365,7 +396,7 @@ public final class TestCertificates {
         }
 
         /** A server certificate: serverAuth, digitalSignature and keyEncipherment, with these subjectAltName entries. */
-        Leaf server(GeneralName... names) {
+        public Leaf server(GeneralName... names) {
             this.purposes = new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth};
             this.keyUsage = KeyUsage.digitalSignature | KeyUsage.keyEncipherment;
             return altNames(names);

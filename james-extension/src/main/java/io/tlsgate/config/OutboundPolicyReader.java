@@ -108,15 +108,35 @@ public final class OutboundPolicyReader {
         }
     }
 
+    /**
+     * A recipient address as the table keys it: user@domain, the domain a host name (a trailing dot dropped). Anything
+     * else ("<ceo@partner.example>", "ceo@partner..example") would never match a recipient, and its rule would silently
+     * never apply.
+     */
+    private static String recipient(ConfigElement destination, String key) throws PolicyConfigurationException {
+        int at = key.lastIndexOf('@');
+        PolicyConfigurationException notAnAddress = destination.error("recipient '" + key + "' is not a mail address (user@domain)");
+        if (at <= 0 || key.indexOf('@') != at || key.chars().anyMatch(c -> c == '<' || c == '>' || c == '"' || Character.isWhitespace(c))) {
+            throw notAnAddress;
+        }
+        PeerKey domain;
+        try {
+            domain = PeerKey.parse(key.substring(at + 1));
+        } catch (IllegalArgumentException e) {
+            throw notAnAddress;
+        }
+        if (domain.host().isEmpty()) {
+            throw notAnAddress;
+        }
+        return key.substring(0, at + 1) + domain.host().get();
+    }
+
     private static void addKey(DestinationTable.Builder<OutboundRule> table, ConfigElement destination, String kind, String key,
                                OutboundRule rule) throws PolicyConfigurationException {
         try {
             switch (kind) {
                 case RECIPIENT:
-                    if (!key.matches("[^@\\s]+@[^@\\s]+")) {
-                        throw destination.error("recipient '" + key + "' is not a mail address (user@domain)");
-                    }
-                    table.recipient(key, rule);
+                    table.recipient(recipient(destination, key), rule);
                     break;
                 case DOMAIN:
                     PeerKey domain = PeerKey.parse(key);

@@ -89,6 +89,17 @@ final class RuleReader {
     }
 
     static Map<String, List<ConfigElement>> outboundChildren(ConfigElement rule) throws PolicyConfigurationException {
+        // Settings of inbound rules, copied into an outbound one: say why they do not apply, not just "unknown element".
+        for (ConfigElement element : rule.children()) {
+            if (element.name().equals(AFTER_REFUSAL)) {
+                throw element.error("applies to inbound rules only: outbound, a refused server always gets QUIT before MAIL FROM;"
+                    + " remove it");
+            }
+            if (element.name().equals(ACCEPT_SERVER_AUTH_ONLY)) {
+                throw element.error("applies to inbound rules only (client certificates): a server certificate must allow serverAuth;"
+                    + " remove it");
+            }
+        }
         Map<String, java.util.Set<String>> attributes = new java.util.HashMap<>(IdentityReader.ATTRIBUTES);
         attributes.put(CLIENT_CERTIFICATE, java.util.Set.of("type", "password"));
         return Values.children(rule, "rule", OUTBOUND_ELEMENTS, REPEATABLE, attributes);

@@ -126,7 +126,7 @@ public final class ChainVerifier {
         }
         String anchor = built.getTrustAnchor().getTrustedCert().getSubjectX500Principal().getName();
         if (server.isPresent() && !server.get().matches(leaf, CertificateIdentityReader.read(leaf))) {
-            return CertificateStatus.failed("certificate names " + ServerName.presentedNames(CertificateIdentityReader.read(leaf))
+            return CertificateStatus.failed("certificate names " + server.get().presented(leaf, CertificateIdentityReader.read(leaf))
                 + ", not the " + server.get().describe());
         }
         if (requirement.revocation() == CertificateRequirement.Revocation.OFF || !revocation.enabled()) {
@@ -202,7 +202,11 @@ public final class ChainVerifier {
         return Optional.empty();
     }
 
-    /** A server certificate must allow serverAuth (or any purpose). */
+    /**
+     * A server certificate must allow serverAuth (or any purpose) and, when it has a keyUsage, a TLS server key use:
+     * digitalSignature, keyEncipherment or keyAgreement (as OpenSSL's SSL server purpose; the handshake's trust
+     * manager accepts everything, so nothing else checks it).
+     */
     private static Optional<String> serverPurpose(X509Certificate leaf) {
         List<String> purposes;
         try {
@@ -212,6 +216,10 @@ public final class ChainVerifier {
         }
         if (purposes != null && !purposes.contains(SERVER_AUTH) && !purposes.contains(ANY_PURPOSE)) {
             return Optional.of("not a server certificate: extendedKeyUsage allows " + purposeNames(purposes) + ": " + describe(leaf));
+        }
+        boolean[] usage = leaf.getKeyUsage();
+        if (usage != null && !usage[0] && !usage[2] && !(usage.length > 4 && usage[4])) {
+            return Optional.of("keyUsage allows none of digitalSignature, keyEncipherment, keyAgreement: " + describe(leaf));
         }
         return Optional.empty();
     }

@@ -38,6 +38,9 @@ public final class ClientCredentials {
             String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
             return name.endsWith(".jks") ? "jks" : name.endsWith(".p12") || name.endsWith(".pfx") ? "pkcs12" : "";
         });
+        if (type.isPresent() && !storeType.equals("pkcs12") && !storeType.equals("jks")) {
+            throw new IllegalArgumentException("type=\"" + type.get() + "\" is not a key store type; say type=\"pkcs12\" or \"jks\"");
+        }
         if (!storeType.equals("pkcs12") && !storeType.equals("jks")) {
             throw new IllegalArgumentException(path + ": cannot tell the key store type from its name; say type=\"pkcs12\" or \"jks\"");
         }
@@ -63,9 +66,11 @@ public final class ClientCredentials {
             factory.init(store, password.toCharArray());
             return new ClientCredentials(factory.getKeyManagers(), (X509Certificate) store.getCertificate(alias), path.toString());
         } catch (IOException e) {
-            throw new IllegalArgumentException(path + ": cannot read it as " + storeType + " (" + e.getMessage() + ")", e);
+            // Some parse errors come without a message: say what was expected rather than "(null)".
+            throw new IllegalArgumentException(path + ": cannot read it as " + storeType + " ("
+                + (e.getMessage() == null ? "not a " + storeType + " key store" : e.getMessage()) + ")", e);
         } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException(path + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(path + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
         }
     }
 

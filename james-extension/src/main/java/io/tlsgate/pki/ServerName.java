@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Objects;
 
 import com.google.common.net.InetAddresses;
+import com.google.common.net.InternetDomainName;
 
 import io.tlsgate.policy.PeerCertificate;
 
@@ -50,8 +51,14 @@ public final class ServerName {
         return match;
     }
 
-    /** Whether the certificate names this server. */
+    /**
+     * Whether the certificate names this server. An empty name (no name known) or one with a "*" (a pattern, not a host)
+     * matches no certificate.
+     */
     public boolean matches(X509Certificate certificate, PeerCertificate identity) {
+        if (name.isEmpty() || name.contains("*")) {
+            return false;
+        }
         if (InetAddresses.isInetAddress(name)) {
             return ipAddresses(certificate).stream().anyMatch(ip -> InetAddresses.forString(ip).equals(InetAddresses.forString(name)));
         }
@@ -68,6 +75,14 @@ public final class ServerName {
         return identity.dnsNames().isEmpty() ? identity.commonNames() : identity.dnsNames();
     }
 
+    /**
+     * What the certificate offers that is compared with this name, for messages: "[mx.example.com]" (DNS names, or
+     * common names without them) or, for an address literal, "IP addresses [192.0.2.1]" (only IP address SANs count).
+     */
+    String presented(X509Certificate certificate, PeerCertificate identity) {
+        return InetAddresses.isInetAddress(name) ? "IP addresses " + ipAddresses(certificate) : String.valueOf(presentedNames(identity));
+    }
+
     static boolean matchesHost(String presented, String host) {
         String p = presented.toLowerCase(Locale.ROOT);
         if (p.endsWith(".")) {
@@ -76,12 +91,23 @@ public final class ServerName {
         if (!p.contains("*")) {
             return p.equals(host);
         }
-        // Only "*" as the whole left-most label, over at least two more labels ("*.example.com", not "*.com").
-        if (!p.startsWith("*.") || p.indexOf('*', 1) >= 0 || p.chars().filter(c -> c == '.').count() < 2) {
+        if (!isWildcard(p)) {
             return false;
         }
         int dot = host.indexOf('.');
         return dot > 0 && host.substring(dot).equals(p.substring(1));
+    }
+
+    /**
+     * Only "*" as the whole left-most label, over at least two more labels that are not a public registry suffix
+     * ("*.example.com"; not "*.com", "*.co.uk", "f*.example.com", "*.*.example.com" or "a.*.example.com").
+     */
+    private static boolean isWildcard(String p) {
+        if (!p.startsWith("*.") || p.indexOf('*', 1) >= 0 || p.chars().filter(c -> c == '.').count() < 2) {
+            return false;
+        }
+        String base = p.substring(2);
+        return !(InternetDomainName.isValid(base) && InternetDomainName.from(base).isRegistrySuffix());
     }
 
     static boolean matchesDomain(String presented, String domain) {
@@ -90,12 +116,13 @@ public final class ServerName {
             p = p.substring(0, p.length() - 1);
         }
         if (p.startsWith("*.")) {
-            if (p.indexOf('*', 1) >= 0 || p.chars().filter(c -> c == '.').count() < 2) {
+            if (!isWildcard(p)) {
                 return false;
             }
             String base = p.substring(2);
-            // "*.example.com" names hosts one label below example.com: subdomains of the recipient domain only.
-            return base.equals(domain) || base.endsWith("." + domain);
+            // "*.example.com" names the hosts one label below example.com: subdomains of the recipient domain when that is
+            // example.com or a parent of it, and the recipient domain itself when that is one label below (a.example.com).
+            return base.equals(domain) || base.endsWith("." + domain) || matchesHost(p, domain);
         }
         return !p.contains("*") && (p.equals(domain) || p.endsWith("." + domain));
     }

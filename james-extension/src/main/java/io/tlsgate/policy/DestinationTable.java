@@ -113,8 +113,9 @@ public final class DestinationTable<R> {
 
         /** @throws IllegalArgumentException when the address already has a rule */
         public Builder<R> recipient(String address, R rule) {
-            if (recipients.putIfAbsent(address.trim().toLowerCase(Locale.ROOT), Objects.requireNonNull(rule)) != null) {
-                throw new IllegalArgumentException("recipient " + address + " has two rules");
+            String key = address.trim().toLowerCase(Locale.ROOT);
+            if (recipients.putIfAbsent(key, Objects.requireNonNull(rule)) != null) {
+                throw new IllegalArgumentException("recipient " + key + " has two rules");
             }
             return this;
         }

@@ -84,7 +84,7 @@ public final class TestCertificates {
         return sign(standard(subjectDn), standard(subjectDn), value, provider);
     }
 
-    static GeneralName dns(String name) {
+    public static GeneralName dns(String name) {
         return new GeneralName(GeneralName.dNSName, name);
     }
 
@@ -195,6 +195,37 @@ public final class TestCertificates {
         }
     }
 
+    /**
+     * Writes a key store (type PKCS12 or JKS) with one private-key entry per subject: a fresh EC key and a certificate
+     * the issuer signs for it. PKCS12 key derivation runs few iterations, so that tests stay fast.
+     */
+    public static Path writeKeyStore(Path file, String type, String password, Authority issuer, String... subjects) {
+        String[] properties = {"keystore.pkcs12.certPbeIterationCount", "keystore.pkcs12.macIterationCount",
+            "keystore.pkcs12.keyPbeIterationCount"};
+        try {
+            KeyStore store = KeyStore.getInstance(type);
+            store.load(null, null);
+            for (int i = 0; i < subjects.length; i++) {
+                KeyPair key = ecKey("secp256r1");
+                X509Certificate certificate = issuer.issue(subjects[i], key).build();
+                store.setKeyEntry("key" + i, key.getPrivate(), password.toCharArray(), new X509Certificate[] {certificate, issuer.certificate});
+            }
+            for (String property : properties) {
+                System.setProperty(property, "10");
+            }
+            try (OutputStream out = Files.newOutputStream(file)) {
+                store.store(out, password.toCharArray());
+            }
+            return file;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            for (String property : properties) {
+                System.clearProperty(property);
+            }
+        }
+    }
+
     /** RFC 4514 name of a certificate's subject, as the verifier's messages print it. */
     static String subject(X509Certificate certificate) {
         return certificate.getSubjectX500Principal().getName();
@@ -286,6 +317,7 @@ public final class TestCertificates {
         private boolean ca;
         private final List<String> ocsp = new ArrayList<>();
         private final List<String> crls = new ArrayList<>();
+        private GeneralName[] altNames;
         private BigInteger serial = BigInteger.valueOf(SERIAL.getAndIncrement());
 
         /** A certificate with this subject and key, issued (signed) by the issuer's name and private key. */
@@ -357,6 +389,19 @@ public final class TestCertificates {
             return this;
         }
 
+        /** The subjectAltName entries (see {@link TestCertificates#dns}); none: no subjectAltName extension. */
+        Leaf altNames(GeneralName... names) {
+            this.altNames = names.length == 0 ? null : names.clone();
+            return this;
+        }
+
+        /** A server certificate: serverAuth, digitalSignature and keyEncipherment, with these subjectAltName entries. */
+        public Leaf server(GeneralName... names) {
+            this.purposes = new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth};
+            this.keyUsage = KeyUsage.digitalSignature | KeyUsage.keyEncipherment;
+            return altNames(names);
+        }
+
         Leaf serial(long serial) {
             this.serial = BigInteger.valueOf(serial);
             return this;
@@ -374,6 +419,9 @@ public final class TestCertificates {
                 }
                 if (purposes != null) {
                     builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes));
+                }
+                if (altNames != null) {
+                    builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(altNames));
                 }
                 if (!ocsp.isEmpty()) {
                     AccessDescription[] descriptions = ocsp.stream()

@@ -82,10 +82,17 @@ final class RuleReader {
 
     /**
      * An outbound rule: the requirement a destination's MX must meet. Refusals default to temporary, a missing
-     * STARTTLS included (the mail stays queued, as Postfix defers it).
+     * STARTTLS included (the mail stays queued, as Postfix defers it); a missing STARTTLS follows {@code <failure>}
+     * unless {@code <missingTls>} says otherwise.
      */
     static TlsRequirement readOutbound(ConfigElement rule, Map<String, List<ConfigElement>> children) throws PolicyConfigurationException {
-        return read(rule, children, TlsRequirement.Level.values(), TlsRequirement.builder().missingTls(TlsRequirement.Failure.TEMPORARY));
+        TlsRequirement.Builder builder = TlsRequirement.builder().missingTls(TlsRequirement.Failure.TEMPORARY);
+        ConfigElement failure = Values.first(children, FAILURE);
+        if (failure != null && Values.first(children, MISSING_TLS) == null) {
+            // Outbound, a server without STARTTLS fails the rule like any other check: <failure> says what that means.
+            builder.missingTls(Values.choice(failure, TlsRequirement.Failure.values()));
+        }
+        return read(rule, children, TlsRequirement.Level.values(), builder);
     }
 
     static Map<String, List<ConfigElement>> outboundChildren(ConfigElement rule) throws PolicyConfigurationException {

@@ -235,11 +235,11 @@ public final class TlsRequirement {
             if (certificateChecks && !effective.requiresCertificate()) {
                 throw new IllegalArgumentException("level " + effective.configName() + " contradicts "
                     + (!identity.isEmpty() ? "the certificate identity constraints" : "the certificate checks (pins, key usage, key sizes, revocation)")
-                    + ", which need level verify or fingerprint");
+                    + ", which need level fingerprint or verify (outbound also secure)");
             }
             if (floors && !effective.requiresTls()) {
                 throw new IllegalArgumentException("level " + effective.configName() + " contradicts the cipher or protocol floor,"
-                    + " which needs TLS (level encrypt, fingerprint or verify)");
+                    + " which needs TLS (level encrypt, fingerprint or verify; outbound also secure)");
             }
             if (effective == Level.FINGERPRINT && certificate.pins().isEmpty()) {
                 throw new IllegalArgumentException("level fingerprint needs at least one <pin> to compare the certificate with");

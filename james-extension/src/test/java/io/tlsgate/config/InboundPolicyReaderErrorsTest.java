@@ -134,11 +134,11 @@ class InboundPolicyReaderErrorsTest {
 
             // rules that contradict themselves or say nothing
             badValue("level none with minCipherBits", "<level>none</level><minCipherBits>128</minCipherBits>", "",
-                "level none contradicts the cipher or protocol floor, which needs TLS (level encrypt, fingerprint or verify)"),
+                "level none contradicts the cipher or protocol floor, which needs TLS (level encrypt, fingerprint or verify; outbound also secure)"),
             badValue("level none with minProtocol", "<minProtocol>TLSv1.2</minProtocol><level>none</level>", "",
-                "level none contradicts the cipher or protocol floor, which needs TLS (level encrypt, fingerprint or verify)"),
+                "level none contradicts the cipher or protocol floor, which needs TLS (level encrypt, fingerprint or verify; outbound also secure)"),
             badValue("level encrypt with an identity", ENCRYPT + "<subjectCn>mx.a.example</subjectCn>", "",
-                "level encrypt contradicts the certificate identity constraints, which need level verify or fingerprint"),
+                "level encrypt contradicts the certificate identity constraints, which need level fingerprint or verify (outbound also secure)"),
             badValue("a rule with nothing in it", "", "", NO_LEVEL),
             badValue("a rule with only failure settings", "<failure>permanent</failure><afterRefusal>disconnect</afterRefusal>", "", NO_LEVEL),
             badValue("a rule with only text", "encrypt", "",
@@ -212,13 +212,13 @@ class InboundPolicyReaderErrorsTest {
             badValue("fingerprint with identity but no pin", "<level>fingerprint</level><subjectCn>mx.a.example</subjectCn>", "",
                 "level fingerprint needs at least one <pin> to compare the certificate with"),
             badValue("encrypt with a pin", ENCRYPT + "<pin of='spki'>" + PIN + "</pin>", "",
-                "level encrypt contradicts the certificate checks (pins, key usage, key sizes, revocation), which need level verify or fingerprint"),
+                "level encrypt contradicts the certificate checks (pins, key usage, key sizes, revocation), which need level fingerprint or verify (outbound also secure)"),
             badValue("encrypt with acceptServerAuthOnly", ENCRYPT + "<acceptServerAuthOnly>true</acceptServerAuthOnly>", "",
-                "level encrypt contradicts the certificate checks (pins, key usage, key sizes, revocation), which need level verify or fingerprint"),
+                "level encrypt contradicts the certificate checks (pins, key usage, key sizes, revocation), which need level fingerprint or verify (outbound also secure)"),
             badValue("none with revocation off", "<level>none</level><revocation>off</revocation>", "",
-                "level none contradicts the certificate checks (pins, key usage, key sizes, revocation), which need level verify or fingerprint"),
+                "level none contradicts the certificate checks (pins, key usage, key sizes, revocation), which need level fingerprint or verify (outbound also secure)"),
             badValue("none with minEcBits", "<level>none</level><minEcBits>384</minEcBits>", "",
-                "level none contradicts the certificate checks (pins, key usage, key sizes, revocation), which need level verify or fingerprint"),
+                "level none contradicts the certificate checks (pins, key usage, key sizes, revocation), which need level fingerprint or verify (outbound also secure)"),
 
             // the handler's other elements, given twice
             bad("verification given twice", DEFAULT + "<verification><jvmTrustStore>true</jvmTrustStore></verification>"

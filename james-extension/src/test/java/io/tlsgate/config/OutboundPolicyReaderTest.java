@@ -62,7 +62,7 @@ class OutboundPolicyReaderTest {
 
     private static final String MAY = "level=may";
     private static final String SECURE = "level=secure minProtocol=TLSv1.3 failure=temporary missingTls=temporary afterRefusal=refuse";
-    private static final String VERIFY = "level=verify minCipherBits=128 failure=permanent missingTls=temporary afterRefusal=refuse";
+    private static final String VERIFY = "level=verify minCipherBits=128 failure=permanent missingTls=permanent afterRefusal=refuse";
     private static final String ENCRYPT = "level=encrypt failure=temporary missingTls=temporary afterRefusal=refuse";
     private static final String FINGERPRINT = "level=fingerprint pins=[spki:sha256:" + PIN + "] failure=temporary missingTls=temporary"
         + " afterRefusal=refuse";
@@ -137,6 +137,10 @@ class OutboundPolicyReaderTest {
             + " | level=verify minRsaBits=3072 minEcBits=384 revocation=off failure=temporary missingTls=temporary afterRefusal=refuse",
         "<level>encrypt</level><failure>permanent</failure><missingTls>permanent</missingTls>"
             + " | level=encrypt failure=permanent missingTls=permanent afterRefusal=refuse",
+        "<level>encrypt</level><failure>permanent</failure>"
+            + " | level=encrypt failure=permanent missingTls=permanent afterRefusal=refuse",
+        "<level>encrypt</level><failure>permanent</failure><missingTls>temporary</missingTls>"
+            + " | level=encrypt failure=permanent missingTls=temporary afterRefusal=refuse",
     })
     void eachLevelAndSettingOfARule(String elements, String rule) throws PolicyConfigurationException {
         assertThat(read("<outbound><default>" + elements + "</default></outbound>").rules().defaultRule()).hasToString(rule);

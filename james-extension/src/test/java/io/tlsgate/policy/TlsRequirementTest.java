@@ -22,10 +22,10 @@ import io.tlsgate.policy.TlsRequirement.Level;
 class TlsRequirementTest {
     private static final IdentityConstraint PARTNER_CN = new IdentityConstraint(Field.SUBJECT_CN, List.of(IdentityPattern.exact("mx.partner.example")));
     private static final String NO_LEVEL = "the rule sets no level and nothing that implies one (say <level>none</level> to exempt a peer)";
-    private static final String NEEDS_VERIFY = "the certificate identity constraints, which need level verify or fingerprint";
-    private static final String NEEDS_TLS = "the cipher or protocol floor, which needs TLS (level encrypt, fingerprint or verify)";
+    private static final String NEEDS_VERIFY = "the certificate identity constraints, which need level fingerprint or verify (outbound also secure)";
+    private static final String NEEDS_TLS = "the cipher or protocol floor, which needs TLS (level encrypt, fingerprint or verify; outbound also secure)";
     private static final String NEEDS_CERTIFICATE_LEVEL = "the certificate checks (pins, key usage, key sizes, revocation),"
-        + " which need level verify or fingerprint";
+        + " which need level fingerprint or verify (outbound also secure)";
     private static final String NEEDS_PIN = "level fingerprint needs at least one <pin> to compare the certificate with";
     private static final String DIGEST = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
     private static final CertificateRequirement PINNED = CertificateRequirement.builder()

@@ -115,9 +115,12 @@ final class MxDelivery {
             InetAddresses.isInetAddress(name) ? Optional.empty() : Optional.of(name), address);
     }
 
-    /** The MX host name without its trailing dot (and without a port). */
+    /** The MX host name without its trailing dot (and without a port); an address literal without its brackets. */
     static String hostName(HostAddress host) {
         String name = host.getHostName();
+        if (name.startsWith("[") && name.endsWith("]")) {
+            name = name.substring(1, name.length() - 1);
+        }
         return name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
     }
 

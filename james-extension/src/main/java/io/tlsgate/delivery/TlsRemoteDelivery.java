@@ -6,10 +6,12 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -123,6 +125,10 @@ public class TlsRemoteDelivery extends GenericMailet {
         } catch (IOException | ConfigurationException e) {
             throw new MessagingException("TLS Gate relay: " + path + " is not well-formed XML: " + e.getMessage(), e);
         }
+        if (!"outbound".equals(xml.getRootElementName())) {
+            throw new MessagingException("TLS Gate relay: " + path + " is not an outbound policy: its root element is <"
+                + xml.getRootElementName() + ">, expected <outbound>");
+        }
         try {
             return OutboundPolicyReader.read(xml, l -> files.getFile(l).toPath(), Clock.systemUTC());
         } catch (ConfigurationException e) {
@@ -144,9 +150,9 @@ public class TlsRemoteDelivery extends GenericMailet {
         } else {
             // Split per domain even towards a gateway: each copy is checked under its own domain's rule.
             String original = mail.getName();
-            Map<String, List<MailAddress>> groups = groups(mail.getRecipients());
+            Map<Map.Entry<String, Optional<OutboundRule>>, List<MailAddress>> groups = groups(mail.getRecipients());
             int n = 0;
-            for (Map.Entry<String, List<MailAddress>> group : groups.entrySet()) {
+            for (Map.Entry<Map.Entry<String, Optional<OutboundRule>>, List<MailAddress>> group : groups.entrySet()) {
                 mail.setRecipients(group.getValue());
                 String domain = group.getValue().get(0).getDomain().asString();
                 mail.setName(original + NAME_JUNCTION + domain + (groups.size() > countDomains(groups) ? "-" + (++n) : ""));
@@ -156,18 +162,18 @@ public class TlsRemoteDelivery extends GenericMailet {
         mail.setState(Mail.GHOST);
     }
 
-    /** Recipients by domain, and apart when a recipient's own rule differs from its domain's. */
-    private Map<String, List<MailAddress>> groups(Collection<MailAddress> recipients) {
-        Map<String, List<MailAddress>> groups = new LinkedHashMap<>();
+    /** Recipients by domain, and apart when a recipient has a rule of its own (rules compare by identity). */
+    private Map<Map.Entry<String, Optional<OutboundRule>>, List<MailAddress>> groups(Collection<MailAddress> recipients) {
+        Map<Map.Entry<String, Optional<OutboundRule>>, List<MailAddress>> groups = new LinkedHashMap<>();
         for (MailAddress recipient : recipients) {
-            OutboundRule own = policy.rules().recipientRule(recipient.asString()).orElse(null);
-            String key = recipient.getDomain().asString() + (own == null ? "" : "#" + System.identityHashCode(own));
-            groups.computeIfAbsent(key, k -> new java.util.ArrayList<>()).add(recipient);
+            Map.Entry<String, Optional<OutboundRule>> key = Map.entry(recipient.getDomain().asString(),
+                policy.rules().recipientRule(recipient.asString()));
+            groups.computeIfAbsent(key, k -> new ArrayList<>()).add(recipient);
         }
         return groups;
     }
 
-    private static long countDomains(Map<String, List<MailAddress>> groups) {
+    private static long countDomains(Map<?, List<MailAddress>> groups) {
         return groups.values().stream().map(g -> g.get(0).getDomain()).distinct().count();
     }
 

@@ -24,18 +24,23 @@ public class QueueProbe implements GuiceProbe {
         this.queues = queues;
     }
 
-    /** One queued mail: its name, recipients, retry count ("delivery_retry_count") and last delivery error. */
+    /**
+     * One queued mail: its name, recipients, retry count ("delivery_retry_count"), last delivery error, and the
+     * Subject of its message ("" when it has none), by which tests tell their messages apart.
+     */
     public static final class Queued {
         public final String name;
         public final List<String> recipients;
         public final int retries;
         public final String error;
+        public final String subject;
 
-        Queued(String name, List<String> recipients, int retries, String error) {
+        Queued(String name, List<String> recipients, int retries, String error, String subject) {
             this.name = name;
             this.recipients = List.copyOf(recipients);
             this.retries = retries;
             this.error = error;
+            this.subject = subject;
         }
 
         @Override
@@ -57,12 +62,21 @@ public class QueueProbe implements GuiceProbe {
                 queued.add(new Queued(mail.getName(),
                     mail.getRecipients().stream().map(r -> r.asString()).collect(Collectors.toList()),
                     mail.getAttribute(AttributeName.of("delivery_retry_count")).map(a -> ((Number) a.getValue().value()).intValue()).orElse(0),
-                    mail.getAttribute(AttributeName.of("delivery-error")).map(a -> String.valueOf(a.getValue().value())).orElse("")));
+                    mail.getAttribute(AttributeName.of("delivery-error")).map(a -> String.valueOf(a.getValue().value())).orElse(""),
+                    subject(mail)));
             }
             items.close();
         } catch (MailQueue.MailQueueException e) {
             throw new IllegalStateException("cannot browse queue " + queueName, e);
         }
         return queued;
+    }
+
+    private static String subject(Mail mail) {
+        try {
+            return Optional.ofNullable(mail.getMessage().getSubject()).orElse("");
+        } catch (javax.mail.MessagingException e) {
+            throw new IllegalStateException("cannot read the message of queued mail " + mail.getName(), e);
+        }
     }
 }

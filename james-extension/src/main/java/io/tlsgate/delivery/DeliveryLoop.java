@@ -112,7 +112,7 @@ final class DeliveryLoop {
             onSuccess(mail, outcome.delivered);
         }
         if (!outcome.permanent.isEmpty()) {
-            bounceOrKeep(mail, outcome.permanent, outcome.reason, true, outcome.smtpCode);
+            bounceOrKeep(mail, outcome.permanent, outcome.permanentReason, true, outcome.smtpCode);
         }
         if (!outcome.temporary.isEmpty()) {
             retryOrBounce(mail, outcome);

@@ -13,16 +13,24 @@ final class DeliveryOutcome {
     final List<MailAddress> delivered;
     final List<MailAddress> permanent;
     final List<MailAddress> temporary;
-    /** DSN text of the failures: status first ("5.7.0 ..."), then which host said what. */
+    /** DSN text of the failures of the temporary recipients: status first ("4.7.0 ..."), then which host said what. */
     final String reason;
+    /** The same for the permanent recipients ("5.1.1 ..."): a server may refuse some recipients for good, others for now. */
+    final String permanentReason;
     final Optional<Integer> smtpCode;
 
     DeliveryOutcome(List<MailAddress> delivered, List<MailAddress> permanent, List<MailAddress> temporary, String reason,
                     Optional<Integer> smtpCode) {
+        this(delivered, permanent, temporary, reason, reason, smtpCode);
+    }
+
+    DeliveryOutcome(List<MailAddress> delivered, List<MailAddress> permanent, List<MailAddress> temporary, String reason,
+                    String permanentReason, Optional<Integer> smtpCode) {
         this.delivered = List.copyOf(delivered);
         this.permanent = List.copyOf(permanent);
         this.temporary = List.copyOf(temporary);
         this.reason = reason;
+        this.permanentReason = permanentReason;
         this.smtpCode = smtpCode;
     }
 
@@ -36,6 +44,7 @@ final class DeliveryOutcome {
 
     @Override
     public String toString() {
-        return "delivered=" + delivered + " permanent=" + permanent + " temporary=" + temporary + (reason.isEmpty() ? "" : " reason=" + reason);
+        return "delivered=" + delivered + " permanent=" + permanent + " temporary=" + temporary + (reason.isEmpty() ? "" : " reason=" + reason)
+            + (permanentReason.equals(reason) ? "" : " permanentReason=" + permanentReason);
     }
 }

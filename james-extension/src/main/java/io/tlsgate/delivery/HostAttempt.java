@@ -3,9 +3,14 @@ package io.tlsgate.delivery;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Stream;
 
 import javax.mail.Address;
 import javax.mail.MessagingException;
@@ -21,6 +26,8 @@ import org.apache.mailet.HostAddress;
 import org.apache.mailet.Mail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import com.sun.mail.smtp.SMTPAddressFailedException;
 
 import io.tlsgate.config.OutboundRule;
 import io.tlsgate.policy.TlsRequirement;
@@ -120,33 +127,70 @@ final class HostAttempt {
         List<MailAddress> unsent = new ArrayList<>(rest);
         unsent.removeAll(delivered);
         unsent.removeAll(refused);
-        return HostResult.partial(where, delivered, refused, unsent, after.reason, after.permanent, after.smtpCode);
+        return HostResult.partial(where, delivered, refused, unsent, after.reason, after.permanentReason(), after.permanent, after.smtpCode);
     }
 
-    /** Some recipients may have been accepted before the failure: they are delivered, whatever happens to the rest. */
+    /**
+     * Some recipients may have been accepted before the failure: they are delivered, whatever happens to the rest.
+     * Each of the others is judged by the server's own reply to it: its RCPT reply when RCPT failed, else the reply
+     * that ended the transaction (MAIL or end of data). javax.mail's summary says neither: it lists every refused
+     * recipient as "invalid" (4xx too), the accepted ones as "unsent" when MAIL or DATA failed, and its message and
+     * code are those of the first failure only, or of the final "250 OK" when some recipients went through.
+     */
     private static HostResult partial(String where, List<MailAddress> recipients, SendFailedException failure) {
-        EnhancedMessagingException enhanced = new EnhancedMessagingException(failure);
         List<MailAddress> sent = mailAddresses(failure.getValidSentAddresses());
-        List<MailAddress> invalid = mailAddresses(failure.getInvalidAddresses());
-        List<MailAddress> unsent = mailAddresses(failure.getValidUnsentAddresses());
-        boolean permanent = enhanced.isServerError();
-        String reason = text(failure);
-        if (sent.isEmpty() && invalid.isEmpty() && unsent.isEmpty()) {
+        Map<MailAddress, SMTPAddressFailedException> rcptRefusals = rcptRefusals(failure);
+        EnhancedMessagingException enhanced = new EnhancedMessagingException(failure);
+        String transactionReply = text(failure);
+        if (sent.isEmpty() && rcptRefusals.isEmpty()) {
             // Nothing reported per recipient: MAIL FROM or DATA was refused for all.
-            return HostResult.rejected(where, reason, permanent, enhanced.getReturnCode());
+            return HostResult.rejected(where, transactionReply, enhanced.isServerError(), enhanced.getReturnCode());
         }
-        if (!permanent && !invalid.isEmpty()) {
-            // 4xx per recipient: javax.mail files them as invalid, but they are only deferred.
-            unsent = union(unsent, invalid);
-            invalid = List.of();
-        }
-        List<MailAddress> accounted = union(union(sent, invalid), unsent);
+        boolean transactionPermanent = enhanced.getReturnCode().map(HostAttempt::permanentCode).orElse(false);
+        List<MailAddress> refused = new ArrayList<>();
+        List<MailAddress> unsent = new ArrayList<>();
+        Set<String> refusedReplies = new LinkedHashSet<>();
+        Set<String> unsentReplies = new LinkedHashSet<>();
+        List<Integer> refusedCodes = new ArrayList<>();
+        List<Integer> unsentCodes = new ArrayList<>();
         for (MailAddress recipient : recipients) {
-            if (!accounted.contains(recipient)) {
-                unsent = union(unsent, List.of(recipient));
+            if (sent.contains(recipient)) {
+                continue;
+            }
+            SMTPAddressFailedException own = rcptRefusals.get(recipient);
+            boolean permanent = own != null ? permanentCode(own.getReturnCode()) : transactionPermanent;
+            String reply = own != null ? text(own) : transactionReply;
+            Optional<Integer> code = own != null ? Optional.of(own.getReturnCode()) : enhanced.getReturnCode();
+            if (permanent) {
+                refused.add(recipient);
+                refusedReplies.add(reply);
+                code.ifPresent(refusedCodes::add);
+            } else {
+                unsent.add(recipient);
+                unsentReplies.add(reply);
+                code.ifPresent(unsentCodes::add);
             }
         }
-        return HostResult.partial(where, sent, invalid, unsent, reason, permanent, enhanced.getReturnCode());
+        return HostResult.partial(where, sent, refused, unsent, String.join("; ", unsentReplies), String.join("; ", refusedReplies),
+            unsent.isEmpty(), Stream.concat(refusedCodes.stream(), unsentCodes.stream()).findFirst());
+    }
+
+    private static boolean permanentCode(int code) {
+        return code >= 500 && code <= 599;
+    }
+
+    /** The RCPT refusals javax.mail chains to the exception (each with the server's reply), by recipient. */
+    private static Map<MailAddress, SMTPAddressFailedException> rcptRefusals(MessagingException failure) {
+        Map<MailAddress, SMTPAddressFailedException> refusals = new LinkedHashMap<>();
+        Exception next = failure.getNextException();
+        for (int depth = 0; next instanceof MessagingException && depth < 10_000; depth++) {
+            if (next instanceof SMTPAddressFailedException) {
+                SMTPAddressFailedException refusal = (SMTPAddressFailedException) next;
+                mailAddresses(new Address[] {refusal.getAddress()}).forEach(address -> refusals.putIfAbsent(address, refusal));
+            }
+            next = ((MessagingException) next).getNextException();
+        }
+        return refusals;
     }
 
     private static HostResult classify(String where, MessagingException failure) {

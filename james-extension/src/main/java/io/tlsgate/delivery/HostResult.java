@@ -24,19 +24,22 @@ final class HostResult {
     final Kind kind;
     /** "mx1.partner.example[192.0.2.7]:25" */
     final String host;
-    /** For the failures: "5.7.0 certificate not trusted: ..." or the server's reply. */
+    /** For the failures: "5.7.0 certificate not trusted: ..." or the server's reply; for PARTIAL, about {@link #unsent}. */
     final String reason;
+    /** For PARTIAL: the server's replies to the {@link #refused} recipients. */
+    final String refusedReason;
     final boolean permanent;
     final Optional<Integer> smtpCode;
     final List<MailAddress> sent;
     final List<MailAddress> refused;
     final List<MailAddress> unsent;
 
-    private HostResult(Kind kind, String host, String reason, boolean permanent, Optional<Integer> smtpCode,
+    private HostResult(Kind kind, String host, String reason, String refusedReason, boolean permanent, Optional<Integer> smtpCode,
                        List<MailAddress> sent, List<MailAddress> refused, List<MailAddress> unsent) {
         this.kind = kind;
         this.host = host;
         this.reason = reason;
+        this.refusedReason = refusedReason;
         this.permanent = permanent;
         this.smtpCode = smtpCode;
         this.sent = List.copyOf(sent);
@@ -45,28 +48,44 @@ final class HostResult {
     }
 
     static HostResult delivered(String host, List<MailAddress> recipients) {
-        return new HostResult(Kind.DELIVERED, host, "", false, Optional.empty(), recipients, List.of(), List.of());
+        return new HostResult(Kind.DELIVERED, host, "", "", false, Optional.empty(), recipients, List.of(), List.of());
     }
 
+    /** @param reason the replies to the unsent recipients; @param refusedReason the replies to the refused ones */
     static HostResult partial(String host, List<MailAddress> sent, List<MailAddress> refused, List<MailAddress> unsent,
-                              String reason, boolean permanent, Optional<Integer> code) {
-        return new HostResult(Kind.PARTIAL, host, reason, permanent, code, sent, refused, unsent);
+                              String reason, String refusedReason, boolean permanent, Optional<Integer> code) {
+        return new HostResult(Kind.PARTIAL, host, reason, refusedReason, permanent, code, sent, refused, unsent);
     }
 
     static HostResult policyRefused(String host, String reason, boolean permanent) {
-        return new HostResult(Kind.POLICY_REFUSED, host, reason, permanent, Optional.empty(), List.of(), List.of(), List.of());
+        return new HostResult(Kind.POLICY_REFUSED, host, reason, reason, permanent, Optional.empty(), List.of(), List.of(), List.of());
     }
 
     static HostResult unreachable(String host, String reason) {
-        return new HostResult(Kind.UNREACHABLE, host, reason, false, Optional.empty(), List.of(), List.of(), List.of());
+        return new HostResult(Kind.UNREACHABLE, host, reason, reason, false, Optional.empty(), List.of(), List.of(), List.of());
     }
 
     static HostResult rejected(String host, String reason, boolean permanent, Optional<Integer> code) {
-        return new HostResult(Kind.REJECTED, host, reason, permanent, code, List.of(), List.of(), List.of());
+        return new HostResult(Kind.REJECTED, host, reason, reason, permanent, code, List.of(), List.of(), List.of());
+    }
+
+    /** Every reason, for logs. */
+    String details() {
+        return reason.isEmpty() || refusedReason.equals(reason) ? refusedReason : refusedReason.isEmpty() ? reason : refusedReason + "; " + reason;
     }
 
     /** "host: reason", for bounces and logs. */
     String describe() {
         return host + ": " + reason;
+    }
+
+    /** "host: reason" about the recipients that failed for good (for PARTIAL: the refused ones). */
+    String describePermanent() {
+        return host + ": " + permanentReason();
+    }
+
+    /** The reason about the recipients that failed for good. */
+    String permanentReason() {
+        return refusedReason.isEmpty() ? reason : refusedReason;
     }
 }

@@ -7,6 +7,9 @@ import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.dnsservice.api.TemporaryResolutionException;
@@ -33,6 +36,8 @@ import io.tlsgate.policy.DestinationTable;
 @SuppressWarnings("deprecation") // HostAddress is what James's DNS helper gives
 final class MxDelivery {
     private static final Logger LOGGER = LoggerFactory.getLogger(MxDelivery.class);
+    /** An enhanced status code at the start of a reason, alone ("4.7.0 ...") or after a reply code ("550 5.1.1 ..."). */
+    private static final Pattern STATUS = Pattern.compile("^(?:[245]\\d\\d[ -])?([245]\\.\\d{1,3}\\.\\d{1,3})(?=\\s|$)");
 
     private final RemoteDeliveryConfiguration configuration;
     private final DnsHelper dns;
@@ -88,18 +93,18 @@ final class MxDelivery {
                     remaining.removeAll(result.sent);
                     remaining.removeAll(result.refused);
                     failures.add(result);
-                    return outcome(delivered, refused, remaining, failures, remaining.isEmpty(), result.smtpCode);
+                    return outcome(delivered, refused, remaining, failures, Optional.of(result), result.smtpCode);
                 case REJECTED:
                     failures.add(result);
                     return outcome(delivered, result.permanent ? union(refused, remaining) : refused,
-                        result.permanent ? List.of() : remaining, failures, result.permanent, result.smtpCode);
+                        result.permanent ? List.of() : remaining, failures, Optional.of(result), result.smtpCode);
                 default:
                     failures.add(result);
             }
         }
         boolean allPermanent = !failures.isEmpty() && failures.stream().allMatch(f -> f.permanent);
         return outcome(delivered, allPermanent ? union(refused, remaining) : refused, allPermanent ? List.of() : remaining,
-            failures, allPermanent, Optional.empty());
+            failures, Optional.empty(), Optional.empty());
     }
 
     private DestinationTable.Match<OutboundRule> rule(MailAddress recipient, String domain, HostAddress host) {
@@ -124,28 +129,32 @@ final class MxDelivery {
         return name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
     }
 
+    /**
+     * @param deciding the host whose answer settled the recipients (it refused the transaction or answered for each
+     *     recipient); empty when every MX failed, and then the first failure gives the status
+     */
     private static DeliveryOutcome outcome(List<MailAddress> delivered, List<MailAddress> permanent, List<MailAddress> temporary,
-                                           List<HostResult> failures, boolean permanentStatus, Optional<Integer> code) {
+                                           List<HostResult> failures, Optional<HostResult> deciding, Optional<Integer> code) {
         if (failures.isEmpty()) {
             return new DeliveryOutcome(delivered, permanent, temporary, "", code);
         }
-        StringBuilder reason = new StringBuilder();
-        // The status of a DSN is the worst it can honestly be: 5.x.x only when no MX left a chance.
-        String first = failures.get(0).reason;
-        String status = first.matches("^[245]\\.\\d{1,3}\\.\\d{1,3}\\b.*") ? first.substring(0, first.indexOf(' ')) : (permanentStatus ? "5.0.0" : "4.0.0");
-        if (permanentStatus && status.startsWith("4")) {
+        return new DeliveryOutcome(delivered, permanent, temporary, reason(failures, deciding, false), reason(failures, deciding, true), code);
+    }
+
+    /**
+     * DSN text: an RFC 3463 status first, then which host said what. The status is the one the deciding reply gave
+     * ("550 5.1.1 ..." gives 5.1.1), of the class the recipients ended in: 5.x.x only when no MX left a chance.
+     */
+    private static String reason(List<HostResult> failures, Optional<HostResult> deciding, boolean permanent) {
+        HostResult source = deciding.orElse(failures.get(0));
+        Matcher given = STATUS.matcher(permanent ? source.permanentReason() : source.reason);
+        String status = given.find() ? given.group(1) : permanent ? "5.0.0" : "4.0.0";
+        if (permanent && status.startsWith("4")) {
             status = "5" + status.substring(1);
-        } else if (!permanentStatus && status.startsWith("5")) {
+        } else if (!permanent && status.startsWith("5")) {
             status = "4" + status.substring(1);
         }
-        reason.append(status).append(' ');
-        for (int i = 0; i < failures.size(); i++) {
-            if (i > 0) {
-                reason.append("; ");
-            }
-            reason.append(failures.get(i).describe());
-        }
-        return new DeliveryOutcome(delivered, permanent, temporary, reason.toString(), code);
+        return status + " " + failures.stream().map(f -> permanent ? f.describePermanent() : f.describe()).collect(Collectors.joining("; "));
     }
 
     private static List<MailAddress> union(Collection<MailAddress> a, Collection<MailAddress> b) {
@@ -157,7 +166,7 @@ final class MxDelivery {
     private static void log(Mail mail, DestinationTable.Match<OutboundRule> rule, TlsCheck check, HostResult result) {
         String id = "mail=" + mail.getName() + " mx=" + result.host;
         String outcome = " result=" + result.kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
-            + (result.reason.isEmpty() ? "" : " detail=\"" + result.reason + "\"");
+            + (result.details().isEmpty() ? "" : " detail=\"" + result.details() + "\"");
         check.last().ifPresentOrElse(
             judgement -> LOGGER.info(DecisionLine.of(id, rule.toString(), judgement.facts, judgement.verdict) + outcome),
             () -> LOGGER.info("tlsgate outbound {} rule=\"{}\" tls=not-reached{}", id, rule, outcome));

@@ -134,7 +134,7 @@ final class Connection implements Runnable {
             if (verb.equals("QUIT")) {
                 session.markQuit();
                 try {
-                    reply(peer.override("QUIT", "221 2.0.0 Bye"));
+                    reply(peer.override(session, "QUIT", "221 2.0.0 Bye"));
                 } catch (IOException e) {
                     // the client may hang up without waiting for 221: QUIT was still seen
                 }
@@ -169,19 +169,19 @@ final class Connection implements Runnable {
                     break;
                 case "RSET":
                     resetTransaction();
-                    reply(peer.override("RSET", "250 2.0.0 OK"));
+                    reply(peer.override(session, "RSET", "250 2.0.0 OK"));
                     break;
                 case "NOOP":
-                    reply(peer.override("NOOP", "250 2.0.0 OK"));
+                    reply(peer.override(session, "NOOP", "250 2.0.0 OK"));
                     break;
                 case "VRFY":
-                    reply(peer.override("VRFY", "252 2.5.0 Cannot VRFY user, but will accept the message"));
+                    reply(peer.override(session, "VRFY", "252 2.5.0 Cannot VRFY user, but will accept the message"));
                     break;
                 case "HELP":
-                    reply(peer.override("HELP", "214 2.0.0 " + config.ehloName + " is a test SMTP peer"));
+                    reply(peer.override(session, "HELP", "214 2.0.0 " + config.ehloName + " is a test SMTP peer"));
                     break;
                 default:
-                    reply(peer.override(verb, "500 5.5.2 Command not recognized"));
+                    reply(peer.override(session, verb, "500 5.5.2 Command not recognized"));
             }
         }
     }
@@ -191,7 +191,7 @@ final class Connection implements Runnable {
             reply("501 5.5.4 Syntax: " + verb + " domain");
             return;
         }
-        String answer = peer.override(verb, null);
+        String answer = peer.override(session, verb, null);
         if (answer == null) {
             if (verb.equals("HELO")) {
                 answer = "250 " + config.ehloName;
@@ -226,7 +226,7 @@ final class Connection implements Runnable {
             reply("503 5.5.1 TLS already active");
             return null;
         }
-        String answer = peer.override("STARTTLS",
+        String answer = peer.override(session, "STARTTLS",
             config.advertiseStartTls ? "220 2.0.0 Ready to start TLS" : "502 5.5.1 STARTTLS not offered");
         reply(answer);
         if (code(answer) != 220) {
@@ -326,7 +326,7 @@ final class Connection implements Runnable {
             reply("504 5.5.4 Unrecognized authentication type");
             return;
         }
-        String answer = peer.override("AUTH", "235 2.7.0 Authentication successful");
+        String answer = peer.override(session, "AUTH", "235 2.7.0 Authentication successful");
         if (success(answer)) {
             authenticated = true;
             session.authenticatedUser(user);
@@ -382,7 +382,7 @@ final class Connection implements Runnable {
             reply(refusal);
             return;
         }
-        String answer = peer.override("MAIL", "250 2.1.0 Sender <" + path.address + "> OK");
+        String answer = peer.override(session, "MAIL", "250 2.1.0 Sender <" + path.address + "> OK");
         if (success(answer)) {
             sender = path.address;
             mailParameters = path.parameters;
@@ -412,7 +412,7 @@ final class Connection implements Runnable {
         }
         String answer = peer.recipientOverride(path.address);
         if (answer == null) {
-            answer = peer.override("RCPT", "250 2.1.5 Recipient <" + path.address + "> OK");
+            answer = peer.override(session, "RCPT", "250 2.1.5 Recipient <" + path.address + "> OK");
         }
         if (success(answer)) {
             recipients.add(path.address);
@@ -457,14 +457,14 @@ final class Connection implements Runnable {
             reply("554 5.5.1 No valid recipients");
             return;
         }
-        String answer = peer.override("DATA", "354 End data with <CR><LF>.<CR><LF>");
+        String answer = peer.override(session, "DATA", "354 End data with <CR><LF>.<CR><LF>");
         reply(answer);
         if (code(answer) != 354) {
             return;
         }
         byte[] message = readData();
         String end = message == null ? "552 5.3.4 Message exceeds fixed maximum message size"
-            : peer.override("DATA-END", "250 2.0.0 OK: queued as " + session.id() + "." + ++accepted);
+            : peer.override(session, "DATA-END", "250 2.0.0 OK: queued as " + session.id() + "." + ++accepted);
         if (message != null && success(end)) {
             // Visible in messages() before the client reads the 250.
             peer.accept(new Received(session.id(), tls, sender, mailParameters, recipients, message));

@@ -1,5 +1,6 @@
 package io.tlsgate.demo.peer;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -32,6 +33,7 @@ public final class Session {
 
     private final int id;
     private final String remoteAddress;
+    private final Instant acceptedAt = Instant.now();
     private final List<String> transcript = new ArrayList<>();
     private Handshake handshake;
     private boolean tls;
@@ -55,6 +57,11 @@ public final class Session {
     /** 1 for the peer's first connection, then 2, 3, ... in accept order. */
     public int id() {
         return id;
+    }
+
+    /** When the peer accepted the connection. */
+    public Instant acceptedAt() {
+        return acceptedAt;
     }
 
     /** The client's address and port, e.g. "127.0.0.1:53124". */

@@ -54,6 +54,8 @@ public final class SmtpPeer implements AutoCloseable {
     private final String name;
     private final Map<String, String> overrides = new ConcurrentHashMap<>();
     private final Map<String, String> recipientOverrides = new ConcurrentHashMap<>();
+    /** Replies for the first sessions only (key: command verb), before {@link #overrides}. */
+    private final Map<String, FirstSessions> firstSessions;
     /** Guards sessions, messages, errors and closing; notified on every change tests wait for. */
     private final Object monitor = new Object();
     private final List<Session> sessions = new ArrayList<>();
@@ -67,6 +69,7 @@ public final class SmtpPeer implements AutoCloseable {
         this.config = new Config(builder);
         overrides.putAll(builder.overrides);
         recipientOverrides.putAll(builder.recipientOverrides);
+        this.firstSessions = Map.copyOf(builder.firstSessions);
         this.server = new ServerSocket();
         try {
             server.setReuseAddress(true);
@@ -286,11 +289,12 @@ public final class SmtpPeer implements AutoCloseable {
         return closing;
     }
 
-    String override(String command) {
-        return overrides.get(command);
-    }
-
-    String override(String command, String otherwise) {
+    /** The reply to {@code command} in this session: a first-sessions reply, else a reply override, else {@code otherwise}. */
+    String override(Session session, String command, String otherwise) {
+        FirstSessions early = firstSessions.get(command);
+        if (early != null && session.id() <= early.sessions) {
+            return early.reply;
+        }
         return overrides.getOrDefault(command, otherwise);
     }
 
@@ -339,6 +343,17 @@ public final class SmtpPeer implements AutoCloseable {
         return reply;
     }
 
+    /** A reply that holds for the connections numbered 1..sessions only. */
+    private static final class FirstSessions {
+        final int sessions;
+        final String reply;
+
+        FirstSessions(int sessions, String reply) {
+            this.sessions = sessions;
+            this.reply = reply;
+        }
+    }
+
     /** How the peer behaves; {@link #start()} binds it and starts accepting. */
     public static final class Builder {
         InetAddress address = InetAddress.getLoopbackAddress();
@@ -358,6 +373,7 @@ public final class SmtpPeer implements AutoCloseable {
         long maxMessageSize = 52_428_800;
         final Map<String, String> overrides = new ConcurrentHashMap<>();
         final Map<String, String> recipientOverrides = new ConcurrentHashMap<>();
+        final Map<String, FirstSessions> firstSessions = new ConcurrentHashMap<>();
 
         private Builder() {
         }
@@ -459,6 +475,19 @@ public final class SmtpPeer implements AutoCloseable {
          */
         public Builder reply(String command, String reply) {
             overrides.put(key(command), checkReply(reply));
+            return this;
+        }
+
+        /**
+         * Like {@link #reply}, but only in the first {@code sessions} connections (by {@link Session#id()}); later
+         * ones get the peer's usual reply. For a server that fails once and then recovers, e.g. a retry that works:
+         * {@code replyInFirstSessions(1, "RCPT", "450 4.2.0 mailbox busy")}. Beats {@link #reply} in those sessions.
+         */
+        public Builder replyInFirstSessions(int sessions, String command, String reply) {
+            if (sessions < 1) {
+                throw new IllegalArgumentException("sessions " + sessions);
+            }
+            firstSessions.put(key(command), new FirstSessions(sessions, checkReply(reply)));
             return this;
         }
 

@@ -375,6 +375,25 @@ class SmtpPeerIT {
     }
 
     @Test
+    void aReplyForTheFirstSessionsOnlyThenTheUsualOne() {
+        SmtpPeer peer = start(tlsPeer().replyInFirstSessions(2, "RCPT", "450 4.2.0 mailbox busy").reply("MAIL", "250 2.1.0 fine"));
+        List<String> replies = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            try (SmtpClient client = SmtpClient.connect("127.0.0.1", peer.port())) {
+                client.readReply();
+                client.command("EHLO client.test");
+                replies.add(client.sendMail("a@b.test", "c@d.test", "try " + i).codeAndStatus());
+                client.command("QUIT");
+            }
+        }
+        assertThat(replies).containsExactly("450 4.2.0", "450 4.2.0", "250 2.0.0");
+        assertThat(peer.awaitMessages(1, WAIT)).singleElement().satisfies(m -> assertThat(m.sessionId()).isEqualTo(3));
+        List<Session> sessions = peer.awaitSessions(3, WAIT);
+        assertThat(sessions.get(0).acceptedAt()).isBeforeOrEqualTo(sessions.get(1).acceptedAt());
+        assertThat(sessions.get(1).acceptedAt()).isBeforeOrEqualTo(sessions.get(2).acceptedAt());
+    }
+
+    @Test
     void repliesCanChangeWhileThePeerRuns() {
         SmtpPeer peer = start(tlsPeer().reply("MAIL", "421 4.3.2 try later"));
         try (SmtpClient client = SmtpClient.connect("127.0.0.1", peer.port())) {

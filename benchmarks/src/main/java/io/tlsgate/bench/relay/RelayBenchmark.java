@@ -3,6 +3,8 @@ package io.tlsgate.bench.relay;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,6 +13,7 @@ import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -62,7 +65,8 @@ import io.tlsgate.demo.pki.CertificateAuthority;
  *
  * <p>A warm-up of each path, then rounds: in each round N messages on one path, measured from the first hand-over to
  * the spool until the peer has accepted all N, then N on the other (never both at once); the order alternates
- * between rounds. Figures are printed only after checking that every message arrived exactly once, over TLS, to its
+ * between rounds (an even number of rounds runs each path first equally often), and each batch is let settle before
+ * the next. The headline figure of a path is all its messages over all its time. Figures are printed only after checking that every message arrived exactly once, over TLS, to its
  * recipient, that the queues are empty and that nothing bounced.
  *
  * <p>Both mailets deliver one connection per mail, in parallel: stock on Reactor's bounded elastic pool (10 threads per
@@ -82,19 +86,22 @@ public final class RelayBenchmark {
 
     /** One relay path (a route): a processor of the benchmark's mailetcontainer.xml and a recipient domain. */
     enum Route {
-        STOCK("RemoteDelivery", "relay-stock", STOCK_DOMAIN, "outgoing"),
-        TLSGATE("TlsRemoteDelivery", "relay-tlsgate", TLSGATE_DOMAIN, "outgoing-tlsgate");
+        STOCK("RemoteDelivery", "relay-stock", STOCK_DOMAIN, "outgoing", "RemoteDelivery-"),
+        TLSGATE("TlsRemoteDelivery", "relay-tlsgate", TLSGATE_DOMAIN, "outgoing-tlsgate", "TlsGate-Relay");
 
         final String label;
         final String processor;
         final String domain;
         final String queue;
+        /** The names of the mailet's own threads (its dequeuer and its delivery workers). */
+        final String threads;
 
-        Route(String label, String processor, String domain, String queue) {
+        Route(String label, String processor, String domain, String queue, String threads) {
             this.label = label;
             this.processor = processor;
             this.domain = domain;
             this.queue = queue;
+            this.threads = threads;
         }
     }
 
@@ -174,15 +181,17 @@ public final class RelayBenchmark {
         final long nanos;
         final long enqueueNanos;
         final long cpuNanos;
+        final long mailetCpuNanos;
         final long gcMillis;
 
-        Batch(int round, Route route, int count, long nanos, long enqueueNanos, long cpuNanos, long gcMillis) {
+        Batch(int round, Route route, int count, long nanos, long enqueueNanos, long cpuNanos, long mailetCpuNanos, long gcMillis) {
             this.round = round;
             this.route = route;
             this.count = count;
             this.nanos = nanos;
             this.enqueueNanos = enqueueNanos;
             this.cpuNanos = cpuNanos;
+            this.mailetCpuNanos = mailetCpuNanos;
             this.gcMillis = gcMillis;
         }
 
@@ -193,12 +202,16 @@ public final class RelayBenchmark {
         double cpuMillisPerMessage() {
             return cpuNanos / 1e6 / count;
         }
+
+        double mailetCpuMillisPerMessage() {
+            return mailetCpuNanos / 1e6 / count;
+        }
     }
 
     public static void main(String[] args) throws Exception {
         int messages = 500;
         int warmup = 300;
-        int rounds = 5;
+        int rounds = 6;
         Path work = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -289,6 +302,7 @@ public final class RelayBenchmark {
             for (Route route : Route.values()) {
                 Batch batch = batch(0, route, warmup);
                 System.out.printf(Locale.ROOT, "warm-up   %-18s %5d in %6.2f s%n", route.label, warmup, batch.nanos / 1e9);
+                settle(route);
             }
         }
         for (int round = 1; round <= rounds; round++) {
@@ -300,10 +314,24 @@ public final class RelayBenchmark {
                 Batch batch = batch(round, route, messages);
                 batches.add(batch);
                 System.out.printf(Locale.ROOT, "round %-3d %-18s %5d in %6.2f s%n", round, route.label, messages, batch.nanos / 1e9);
+                settle(route);
             }
         }
         verify();
         report();
+    }
+
+    /**
+     * Lets a batch finish for good before the next starts: its queue empty (items are acknowledged after the peer has
+     * the message), its garbage collected, a short pause. Otherwise the tail of one path runs into the next batch.
+     */
+    private void settle(Route route) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!server.queue(route.queue).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        System.gc();
+        Thread.sleep(500);
     }
 
     /** N messages on one path: built first, then handed to the spool as fast as one thread can, timed until all arrived. */
@@ -323,6 +351,7 @@ public final class RelayBenchmark {
         int before = peer.messages().size();
         long gcBefore = gcMillis();
         long cpuBefore = processCpuNanos();
+        Map<Long, Long> mailetBefore = threadCpuNanos(route.threads);
         long start = System.nanoTime();
         for (int i = 0; i < count; i++) {
             spool.send(sender, recipients.get(i), built.get(i), route.processor);
@@ -337,7 +366,12 @@ public final class RelayBenchmark {
                 + server.queue(route.queue).size() + " " + first(server.queue(route.queue)) + "; peer errors: " + peer.errors());
         }
         long end = System.nanoTime();
-        return new Batch(round, route, count, end - start, enqueued - start, processCpuNanos() - cpuBefore, gcMillis() - gcBefore);
+        long cpu = processCpuNanos() - cpuBefore;
+        long mailetCpu = 0;
+        for (Map.Entry<Long, Long> thread : threadCpuNanos(route.threads).entrySet()) {
+            mailetCpu += thread.getValue() - mailetBefore.getOrDefault(thread.getKey(), 0L);
+        }
+        return new Batch(round, route, count, end - start, enqueued - start, cpu, mailetCpu, gcMillis() - gcBefore);
     }
 
     private static String first(List<QueueProbe.Queued> queued) {
@@ -428,25 +462,33 @@ public final class RelayBenchmark {
     private void report() {
         System.out.println("TLS the peer negotiated, per path: " + handshakes());
         System.out.println();
-        System.out.printf(Locale.ROOT, "%-6s %-18s %8s %9s %10s %11s %12s %8s%n",
-            "round", "path", "messages", "seconds", "msg/s", "enqueue s", "cpu ms/msg", "gc ms");
+        System.out.printf(Locale.ROOT, "%-6s %-18s %8s %9s %10s %11s %12s %15s %8s%n",
+            "round", "path", "messages", "seconds", "msg/s", "enqueue s", "cpu ms/msg", "mailet cpu ms", "gc ms");
         for (Batch b : batches) {
-            System.out.printf(Locale.ROOT, "%-6d %-18s %8d %9.2f %10.1f %11.3f %12.2f %8d%n",
-                b.round, b.route.label, b.count, b.nanos / 1e9, b.perSecond(), b.enqueueNanos / 1e9, b.cpuMillisPerMessage(), b.gcMillis);
+            System.out.printf(Locale.ROOT, "%-6d %-18s %8d %9.2f %10.1f %11.3f %12.2f %15.2f %8d%n", b.round, b.route.label, b.count,
+                b.nanos / 1e9, b.perSecond(), b.enqueueNanos / 1e9, b.cpuMillisPerMessage(), b.mailetCpuMillisPerMessage(), b.gcMillis);
         }
-        double stock = median(Route.STOCK);
-        double tlsgate = median(Route.TLSGATE);
-        List<String> perRound = new ArrayList<>();
+        System.out.println("(cpu: the whole process, per message; mailet cpu: the mailet's own threads, per message: its"
+            + " delivery work including the client side of the TLS handshake)");
+        double stock = overall(Route.STOCK);
+        double tlsgate = overall(Route.TLSGATE);
+        List<Double> ratios = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
-            perRound.add(String.format(Locale.ROOT, "%.2f", rate(round, Route.TLSGATE) / rate(round, Route.STOCK)));
+            ratios.add(rate(round, Route.TLSGATE) / rate(round, Route.STOCK));
         }
         System.out.println();
-        System.out.printf(Locale.ROOT, "RemoteDelivery (stock, startTLS):        %8.1f msg/s (median of %d round(s); %s)%n", stock, rounds,
-            range(Route.STOCK));
-        System.out.printf(Locale.ROOT, "TlsRemoteDelivery (TLS Gate, verify):    %8.1f msg/s (median of %d round(s); %s)%n", tlsgate, rounds,
-            range(Route.TLSGATE));
-        System.out.printf(Locale.ROOT, "ratio TlsRemoteDelivery / RemoteDelivery: %7.2f  (per round: %s)%n", tlsgate / stock,
-            String.join(", ", perRound));
+        System.out.printf(Locale.ROOT, "RemoteDelivery (stock, startTLS):        %8.1f msg/s (all rounds; per round median %.1f, range %s)%n",
+            stock, median(Route.STOCK), range(Route.STOCK));
+        System.out.printf(Locale.ROOT, "TlsRemoteDelivery (TLS Gate, verify):    %8.1f msg/s (all rounds; per round median %.1f, range %s)%n",
+            tlsgate, median(Route.TLSGATE), range(Route.TLSGATE));
+        System.out.printf(Locale.ROOT, "ratio TlsRemoteDelivery / RemoteDelivery: %7.2f  (all rounds; per round: %s; median %.2f)%n",
+            tlsgate / stock, ratios.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).collect(Collectors.joining(", ")),
+            median(ratios.stream().mapToDouble(Double::doubleValue).sorted().toArray()));
+        System.out.printf(Locale.ROOT, "mailet threads' CPU per message: RemoteDelivery %.2f ms, TlsRemoteDelivery %.2f ms (ratio %.2f;"
+            + " all rounds)%n", mailetCpu(Route.STOCK), mailetCpu(Route.TLSGATE), mailetCpu(Route.TLSGATE) / mailetCpu(Route.STOCK));
+        if (rounds % 2 == 1) {
+            System.out.println("(an odd number of rounds runs RemoteDelivery first once more often than TlsRemoteDelivery)");
+        }
         System.out.println();
         System.out.println(environment());
         System.out.println("command: java -jar benchmarks/target/tlsgate-benchmarks-relay.jar --messages " + messages
@@ -457,15 +499,29 @@ public final class RelayBenchmark {
         return batches.stream().filter(b -> b.round == round && b.route == route).findFirst().orElseThrow().perSecond();
     }
 
+    private double mailetCpu(Route route) {
+        List<Batch> of = batches.stream().filter(b -> b.route == route).collect(Collectors.toList());
+        return of.stream().mapToLong(b -> b.mailetCpuNanos).sum() / 1e6 / of.stream().mapToInt(b -> b.count).sum();
+    }
+
+    /** Messages over seconds, all rounds of the path together. */
+    private double overall(Route route) {
+        List<Batch> of = batches.stream().filter(b -> b.route == route).collect(Collectors.toList());
+        return of.stream().mapToInt(b -> b.count).sum() / (of.stream().mapToLong(b -> b.nanos).sum() / 1e9);
+    }
+
     private String range(Route route) {
         double[] rates = batches.stream().filter(b -> b.route == route).mapToDouble(Batch::perSecond).sorted().toArray();
-        return String.format(Locale.ROOT, "range %.1f-%.1f", rates[0], rates[rates.length - 1]);
+        return String.format(Locale.ROOT, "%.1f-%.1f", rates[0], rates[rates.length - 1]);
     }
 
     private double median(Route route) {
-        double[] rates = batches.stream().filter(b -> b.route == route).mapToDouble(Batch::perSecond).sorted().toArray();
-        int n = rates.length;
-        return n % 2 == 1 ? rates[n / 2] : (rates[n / 2 - 1] + rates[n / 2]) / 2;
+        return median(batches.stream().filter(b -> b.route == route).mapToDouble(Batch::perSecond).sorted().toArray());
+    }
+
+    private static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     /** "RemoteDelivery: 600 TLSv1.3 TLS_AES_256_GCM_SHA384; ..." counted over the messages of each route. */
@@ -520,6 +576,21 @@ public final class RelayBenchmark {
             ? ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() : 0;
     }
 
+    /** CPU time so far of each live thread whose name starts so, by thread id. */
+    private static Map<Long, Long> threadCpuNanos(String namePrefix) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Map<Long, Long> cpu = new HashMap<>();
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && info.getThreadName().startsWith(namePrefix)) {
+                long nanos = threads.getThreadCpuTime(info.getThreadId());
+                if (nanos >= 0) {
+                    cpu.put(info.getThreadId(), nanos);
+                }
+            }
+        }
+        return cpu;
+    }
+
     private static long gcMillis() {
         return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(GarbageCollectorMXBean::getCollectionTime).sum();
     }
@@ -560,7 +631,7 @@ public final class RelayBenchmark {
             System.err.println(problem);
         }
         System.err.println("usage: java -jar benchmarks/target/tlsgate-benchmarks-relay.jar [--messages N (500)] [--warmup N (300)]"
-            + " [--rounds R (5)] [--work DIR (benchmarks/target/relay-bench-work)]");
+            + " [--rounds R (6)] [--work DIR (benchmarks/target/relay-bench-work)]");
         System.exit(problem == null ? 0 : 2);
     }
 }

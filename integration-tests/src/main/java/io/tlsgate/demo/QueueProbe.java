@@ -9,6 +9,7 @@ import javax.inject.Inject;
 
 import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueueFactory;
+import org.apache.james.queue.api.MailPrioritySupport;
 import org.apache.james.queue.api.MailQueueName;
 import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.james.utils.GuiceProbe;
@@ -26,7 +27,8 @@ public class QueueProbe implements GuiceProbe {
 
     /**
      * One queued mail: its name, recipients, retry count ("delivery_retry_count"), last delivery error, and the
-     * Subject of its message ("" when it has none), by which tests tell their messages apart.
+     * Subject of its message ("" when it has none), by which tests tell their messages apart, and its queue
+     * priority ("MAIL_PRIORITY", set by usePriority) when it has one.
      */
     public static final class Queued {
         public final String name;
@@ -34,13 +36,15 @@ public class QueueProbe implements GuiceProbe {
         public final int retries;
         public final String error;
         public final String subject;
+        public final Optional<Integer> priority;
 
-        Queued(String name, List<String> recipients, int retries, String error, String subject) {
+        Queued(String name, List<String> recipients, int retries, String error, String subject, Optional<Integer> priority) {
             this.name = name;
             this.recipients = List.copyOf(recipients);
             this.retries = retries;
             this.error = error;
             this.subject = subject;
+            this.priority = priority;
         }
 
         @Override
@@ -63,7 +67,8 @@ public class QueueProbe implements GuiceProbe {
                     mail.getRecipients().stream().map(r -> r.asString()).collect(Collectors.toList()),
                     mail.getAttribute(AttributeName.of("delivery_retry_count")).map(a -> ((Number) a.getValue().value()).intValue()).orElse(0),
                     mail.getAttribute(AttributeName.of("delivery-error")).map(a -> String.valueOf(a.getValue().value())).orElse(""),
-                    subject(mail)));
+                    subject(mail),
+                    mail.getAttribute(MailPrioritySupport.MAIL_PRIORITY).map(a -> ((Number) a.getValue().value()).intValue())));
             }
             items.close();
         } catch (MailQueue.MailQueueException e) {

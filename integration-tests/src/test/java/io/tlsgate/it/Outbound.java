@@ -8,12 +8,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+
+import javax.mail.MessagingException;
+
+import org.apache.james.mailrepository.api.MailKey;
+import org.apache.james.mailrepository.api.MailRepositoryUrl;
+import org.apache.james.utils.MailRepositoryProbeImpl;
+import org.apache.mailet.Mail;
 
 import io.tlsgate.demo.DemoServer;
 import io.tlsgate.demo.smtp.Reply;
@@ -98,6 +106,32 @@ final class Outbound {
     /** The DSNs in alice's INBOX. */
     static List<Dsn> dsns(DemoServer server) {
         return server.inbox(DemoServer.USER).stream().map(Dsn::parse).flatMap(Optional::stream).collect(Collectors.toList());
+    }
+
+    /** The mails kept in a mail repository of this James. */
+    static List<Mail> repositoryMails(DemoServer server, MailRepositoryUrl url) {
+        MailRepositoryProbeImpl repositories = server.james().getProbe(MailRepositoryProbeImpl.class);
+        try {
+            List<Mail> mails = new ArrayList<>();
+            for (MailKey key : repositories.listMailKeys(url)) {
+                Mail mail = repositories.getMail(url, key);
+                if (mail != null) {
+                    mails.add(mail);
+                }
+            }
+            return mails;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read " + url.asString(), e);
+        }
+    }
+
+    /** The Subject of a mail's message, "" when it has none. */
+    static String subjectOf(Mail mail) {
+        try {
+            return Optional.ofNullable(mail.getMessage().getSubject()).orElse("");
+        } catch (MessagingException e) {
+            throw new IllegalStateException("cannot read the message of " + mail.getName(), e);
+        }
     }
 
     /** Polls (every 50 ms) until {@code value} gives something, or fails after {@code timeout} describing {@code what}. */

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -35,7 +34,7 @@ class OutboundRelayIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     private static final DemoDns DNS = new DemoDns();
-    private static final List<SmtpPeer> PEERS = new ArrayList<>();
+    private static final PeerSet PEERS = new PeerSet(DNS);
     private static DemoServer server;
     private static CertificateAuthority ca;
 
@@ -103,37 +102,37 @@ class OutboundRelayIT {
         ca = server.pki().ca();
         CertificateAuthority foreign = FOREIGN;
         Instant now = Instant.now();
-        good = peer("good.test", SmtpPeer.builder().certificate(serverCertificate("mx.good.test")));
-        unknownCa = peer("untrusted.test", SmtpPeer.builder().certificate(foreign.issueServer("mx.untrusted.test",
+        good = PEERS.mx("good.test", SmtpPeer.builder().certificate(serverCertificate("mx.good.test")));
+        unknownCa = PEERS.mx("untrusted.test", SmtpPeer.builder().certificate(foreign.issueServer("mx.untrusted.test",
             List.of("mx.untrusted.test"), List.of())));
-        wrongName = peer("wrongname.test", SmtpPeer.builder().certificate(serverCertificate("other.host.test")));
-        expired = peer("expired.test", SmtpPeer.builder().certificate(ca.leaf("mx.expired.test").dnsNames("mx.expired.test")
+        wrongName = PEERS.mx("wrongname.test", SmtpPeer.builder().certificate(serverCertificate("other.host.test")));
+        expired = PEERS.mx("expired.test", SmtpPeer.builder().certificate(ca.leaf("mx.expired.test").dnsNames("mx.expired.test")
             .purposes(io.tlsgate.demo.pki.LeafBuilder.Purpose.SERVER_AUTH)
             .validity(now.minus(Duration.ofDays(30)), now.minus(Duration.ofDays(1))).issue()));
-        weak = peer("weak.test", SmtpPeer.builder().certificate(serverCertificate("mx.weak.test"))
+        weak = PEERS.mx("weak.test", SmtpPeer.builder().certificate(serverCertificate("mx.weak.test"))
             .enabledProtocols("TLSv1.3").enabledCipherSuites("TLS_AES_128_GCM_SHA256"));
-        oldProtocol = peer("old.test", SmtpPeer.builder().certificate(serverCertificate("mx.old.test")).enabledProtocols("TLSv1.2"));
-        noStartTls = peer("plain.test", SmtpPeer.builder().advertiseStartTls(false));
-        drop = peer("drop.test", SmtpPeer.builder().certificate(serverCertificate("mx.drop.test")).dropAfterStartTls());
-        busy = peer("busy.test", SmtpPeer.builder().certificate(serverCertificate("mx.busy.test")).reply("RCPT", "450 4.2.0 mailbox busy"));
-        refusing = peer("refusing.test", SmtpPeer.builder().certificate(serverCertificate("mx.refusing.test"))
+        oldProtocol = PEERS.mx("old.test", SmtpPeer.builder().certificate(serverCertificate("mx.old.test")).enabledProtocols("TLSv1.2"));
+        noStartTls = PEERS.mx("plain.test", SmtpPeer.builder().advertiseStartTls(false));
+        drop = PEERS.mx("drop.test", SmtpPeer.builder().certificate(serverCertificate("mx.drop.test")).dropAfterStartTls());
+        busy = PEERS.mx("busy.test", SmtpPeer.builder().certificate(serverCertificate("mx.busy.test")).reply("RCPT", "450 4.2.0 mailbox busy"));
+        refusing = PEERS.mx("refusing.test", SmtpPeer.builder().certificate(serverCertificate("mx.refusing.test"))
             .reply("RCPT", "550 5.1.1 no such user"));
-        permanent = peer("perm.test", SmtpPeer.builder().certificate(serverCertificate("other.host.test")));
-        needsCertificate = peer("clientcert.test", SmtpPeer.builder().certificate(serverCertificate("mx.clientcert.test"))
+        permanent = PEERS.mx("perm.test", SmtpPeer.builder().certificate(serverCertificate("other.host.test")));
+        needsCertificate = PEERS.mx("clientcert.test", SmtpPeer.builder().certificate(serverCertificate("mx.clientcert.test"))
             .requireClientCertificate(List.of(ca.certificate())));
-        firstMx = started(SmtpPeer.builder().certificate(foreign.issueServer("mx1.twomx.test", List.of("mx1.twomx.test"), List.of())));
-        secondMx = started(SmtpPeer.builder().certificate(serverCertificate("mx2.twomx.test")));
+        firstMx = PEERS.started(SmtpPeer.builder().certificate(foreign.issueServer("mx1.twomx.test", List.of("mx1.twomx.test"), List.of())));
+        secondMx = PEERS.started(SmtpPeer.builder().certificate(serverCertificate("mx2.twomx.test")));
         DNS.mx("twomx.test", "mx1.twomx.test:" + firstMx.port(), "mx2.twomx.test:" + secondMx.port())
             .a("mx1.twomx.test", "127.0.0.1").a("mx2.twomx.test", "127.0.0.1");
-        opportunistic = peer("may.test", SmtpPeer.builder().certificate(foreign.issueServer("mx.may.test", List.of("mx.may.test"), List.of())));
-        opportunisticPlain = peer("mayplain.test", SmtpPeer.builder().advertiseStartTls(false));
-        noTls = peer("none.test", SmtpPeer.builder().certificate(serverCertificate("mx.none.test")));
+        opportunistic = PEERS.mx("may.test", SmtpPeer.builder().certificate(foreign.issueServer("mx.may.test", List.of("mx.may.test"), List.of())));
+        opportunisticPlain = PEERS.mx("mayplain.test", SmtpPeer.builder().advertiseStartTls(false));
+        noTls = PEERS.mx("none.test", SmtpPeer.builder().certificate(serverCertificate("mx.none.test")));
         // Level secure: the certificate must name the recipient domain (or below it), whatever the MX is called.
-        secure = peer("secure.test", SmtpPeer.builder().certificate(ca.issueServer("secure.test", List.of("secure.test"), List.of())));
-        secureElsewhere = started(SmtpPeer.builder().certificate(serverCertificate("mx.hosting.test")));
+        secure = PEERS.mx("secure.test", SmtpPeer.builder().certificate(ca.issueServer("secure.test", List.of("secure.test"), List.of())));
+        secureElsewhere = PEERS.started(SmtpPeer.builder().certificate(serverCertificate("mx.hosting.test")));
         DNS.mx("elsewhere.test", "mx.hosting.test:" + secureElsewhere.port()).a("mx.hosting.test", "127.0.0.1");
-        pinned = peer("pinned.test", SmtpPeer.builder().certificate(PINNED));
-        byAddress = started(SmtpPeer.builder().address(java.net.InetAddress.getByName("127.0.0.3"))
+        pinned = PEERS.mx("pinned.test", SmtpPeer.builder().certificate(PINNED));
+        byAddress = PEERS.started(SmtpPeer.builder().address(java.net.InetAddress.getByName("127.0.0.3"))
             .certificate(foreign.issueServer("mx.addr.test", List.of("mx.addr.test"), List.of())));
         DNS.mx("addr.test", "mx.addr.test:" + byAddress.port()).a("mx.addr.test", "127.0.0.3");
     }
@@ -142,22 +141,10 @@ class OutboundRelayIT {
         return ca.issueServer(name, List.of(name), List.of());
     }
 
-    private static SmtpPeer started(SmtpPeer.Builder builder) {
-        SmtpPeer peer = builder.start();
-        PEERS.add(peer);
-        return peer;
-    }
-
-    /** A peer as the only MX of {@code domain}, named mx.{@code domain}. */
-    private static SmtpPeer peer(String domain, SmtpPeer.Builder builder) {
-        SmtpPeer peer = started(builder);
-        DNS.mx(domain, "mx." + domain + ":" + peer.port()).a("mx." + domain, "127.0.0.1");
-        return peer;
-    }
 
     @AfterAll
     static void stop() {
-        PEERS.forEach(SmtpPeer::close);
+        PEERS.close();
         if (server != null) {
             server.close();
         }

@@ -3,16 +3,13 @@ package io.tlsgate.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
 import org.apache.james.dnsservice.api.DNSService;
-import org.apache.james.mailrepository.api.MailKey;
 import org.apache.james.mailrepository.api.MailRepositoryUrl;
-import org.apache.james.utils.MailRepositoryProbeImpl;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.Mail;
 import org.junit.jupiter.api.AfterAll;
@@ -48,7 +45,7 @@ class OutboundRetriesIT {
     private static final int MAX_RETRIES = 2;
 
     private static final DemoDns DNS = new DemoDns();
-    private static final List<SmtpPeer> PEERS = new ArrayList<>();
+    private static final PeerSet PEERS = new PeerSet(DNS);
     private static DemoServer server;
     private static CertificateAuthority ca;
     private static CertificateAuthority foreign;
@@ -83,7 +80,7 @@ class OutboundRetriesIT {
     static void start() throws Exception {
         foreign = CertificateAuthority.create("CN=Foreign CA,O=Elsewhere");
         // The gateway's port goes into mailetcontainer.xml, so it starts before James (its certificate needs no demo CA).
-        gateway = started(SmtpPeer.builder().certificate(foreign.issueServer("gw.relay.test", List.of("gw.relay.test"), List.of())));
+        gateway = PEERS.started(SmtpPeer.builder().certificate(foreign.issueServer("gw.relay.test", List.of("gw.relay.test"), List.of())));
         DNS.a("gw.relay.test", "127.0.0.1");
         server = SampleServer.setup("OutboundRetriesIT")
             .confFile("tlsgate-outbound.xml", POLICY)
@@ -92,11 +89,11 @@ class OutboundRetriesIT {
             .override(binder -> binder.bind(DNSService.class).toInstance(DNS))
             .start();
         ca = server.pki().ca();
-        untrusted = peer("untrusted.test", SmtpPeer.builder().certificate(foreign.issueServer("mx.untrusted.test",
+        untrusted = PEERS.mx("untrusted.test", SmtpPeer.builder().certificate(foreign.issueServer("mx.untrusted.test",
             List.of("mx.untrusted.test"), List.of())));
-        flaky = peer("flaky.test", SmtpPeer.builder().certificate(serverCertificate("mx.flaky.test"))
+        flaky = PEERS.mx("flaky.test", SmtpPeer.builder().certificate(serverCertificate("mx.flaky.test"))
             .replyInFirstSessions(1, "RCPT", "450 4.2.0 mailbox busy, try later"));
-        refusing = peer("refusing.test", SmtpPeer.builder().certificate(serverCertificate("mx.refusing.test"))
+        refusing = PEERS.mx("refusing.test", SmtpPeer.builder().certificate(serverCertificate("mx.refusing.test"))
             .reply("RCPT", "550 5.1.1 no such user"));
     }
 
@@ -104,25 +101,14 @@ class OutboundRetriesIT {
         return ca.issueServer(name, List.of(name), List.of());
     }
 
-    private static SmtpPeer started(SmtpPeer.Builder builder) {
-        SmtpPeer peer = builder.start();
-        PEERS.add(peer);
-        return peer;
-    }
-
-    private static SmtpPeer peer(String domain, SmtpPeer.Builder builder) {
-        SmtpPeer peer = started(builder);
-        DNS.mx(domain, "mx." + domain + ":" + peer.port()).a("mx." + domain, "127.0.0.1");
-        return peer;
-    }
 
     @AfterAll
     static void stop() {
-        PEERS.forEach(SmtpPeer::close);
+        PEERS.close();
         if (server != null) {
             server.close();
         }
-        PEERS.forEach(peer -> assertThat(peer.errors()).as("errors inside %s", peer).isEmpty());
+        PEERS.all().forEach(peer -> assertThat(peer.errors()).as("errors inside %s", peer).isEmpty());
     }
 
     private static String host(SmtpPeer peer, String name) {
@@ -217,16 +203,14 @@ class OutboundRetriesIT {
         String subject = subject();
         Outbound.submitWithNullSender(server, ca.certificate(), subject, List.of("nobody@refusing.test"));
 
-        MailRepositoryProbeImpl repositories = server.james().getProbe(MailRepositoryProbeImpl.class);
-        Mail kept = Outbound.await(WAIT, "the null-sender mail in " + ERROR_REPOSITORY.asString(), () -> errorMails(repositories).stream()
-            .filter(m -> subjectOf(m).equals(subject)).findFirst());
+        Mail kept = Outbound.await(WAIT, "the null-sender mail in " + ERROR_REPOSITORY.asString(), () -> errorMails(subject).stream().findFirst());
         assertThat(kept.getMaybeSender().isNullSender()).isTrue();
         assertThat(kept.getRecipients()).extracting(r -> r.asString()).containsExactly("nobody@refusing.test");
         String reason = attribute(kept, "delivery-error");
         assertThat(reason).isEqualTo("5.1.1 " + host(refusing, "mx.refusing.test") + ": 550 5.1.1 no such user");
         assertThat(attribute(kept, "is-delivery-permanent-error")).isEqualTo("true");
         assertThat(kept.getErrorMessage()).isEqualTo(reason);
-        assertThat(errorMails(repositories).stream().filter(m -> subjectOf(m).equals(subject))).hasSize(1);
+        assertThat(errorMails(subject)).hasSize(1);
 
         Session session = refusing.awaitSessions(1, WAIT).stream()
             .filter(s -> s.transcript().contains("[tls] RCPT TO:<nobody@refusing.test>")).findFirst().orElseThrow();
@@ -236,27 +220,10 @@ class OutboundRetriesIT {
         assertThat(dsnsFor(subject)).isEmpty();
     }
 
-    private static List<Mail> errorMails(MailRepositoryProbeImpl repositories) {
-        try {
-            List<Mail> mails = new ArrayList<>();
-            for (MailKey key : repositories.listMailKeys(ERROR_REPOSITORY)) {
-                Mail mail = repositories.getMail(ERROR_REPOSITORY, key);
-                if (mail != null) {
-                    mails.add(mail);
-                }
-            }
-            return mails;
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot read " + ERROR_REPOSITORY.asString(), e);
-        }
-    }
 
-    private static String subjectOf(Mail mail) {
-        try {
-            return Optional.ofNullable(mail.getMessage().getSubject()).orElse("");
-        } catch (javax.mail.MessagingException e) {
-            throw new IllegalStateException(e);
-        }
+    private static List<Mail> errorMails(String subject) {
+        return Outbound.repositoryMails(server, ERROR_REPOSITORY).stream().filter(m -> Outbound.subjectOf(m).equals(subject))
+            .collect(Collectors.toList());
     }
 
     private static String attribute(Mail mail, String name) {

@@ -3,22 +3,17 @@ package io.tlsgate.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
 import org.apache.james.dnsservice.api.DNSService;
-import org.apache.james.mailrepository.api.MailKey;
 import org.apache.james.mailrepository.api.MailRepositoryUrl;
-import org.apache.james.utils.MailRepositoryProbeImpl;
 import org.apache.mailet.Mail;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,7 +41,7 @@ class OutboundSettingsIT {
         + "</outbound>\n";
 
     private static final DemoDns DNS = new DemoDns();
-    private static final List<SmtpPeer> PEERS = new ArrayList<>();
+    private static final PeerSet PEERS = new PeerSet(DNS);
     private static DemoServer server;
     private static CertificateAuthority ca;
     private static SilentServer silent;
@@ -120,7 +115,7 @@ class OutboundSettingsIT {
         CertificateAuthority foreign = CertificateAuthority.create("CN=Foreign CA,O=Elsewhere");
         // Gateway ports go into mailetcontainer.xml, written before James starts, but the demo CA that must issue the
         // trusted gateway's certificate exists only once James has started: that gateway gets a port reserved now.
-        untrustedGateway = started(SmtpPeer.builder().certificate(foreign.issueServer("gw.authbad.test", List.of("gw.authbad.test"), List.of())));
+        untrustedGateway = PEERS.started(SmtpPeer.builder().certificate(foreign.issueServer("gw.authbad.test", List.of("gw.authbad.test"), List.of())));
         silent = new SilentServer();
         int gatewayPort = freePort();
         DNS.a("gw.auth.test", "127.0.0.1").a("gw.authbad.test", "127.0.0.1").a("gw.slow.test", "127.0.0.1");
@@ -131,10 +126,10 @@ class OutboundSettingsIT {
             .override(binder -> binder.bind(DNSService.class).toInstance(DNS))
             .start();
         ca = server.pki().ca();
-        gateway = started(SmtpPeer.builder().port(gatewayPort).certificate(serverCertificate("gw.auth.test")));
-        helo = peer("helo.test", SmtpPeer.builder().certificate(serverCertificate("mx.helo.test")));
-        success = peer("success.test", SmtpPeer.builder().certificate(serverCertificate("mx.success.test")));
-        busy = peer("priority.test", SmtpPeer.builder().certificate(serverCertificate("mx.priority.test"))
+        gateway = PEERS.started(SmtpPeer.builder().port(gatewayPort).certificate(serverCertificate("gw.auth.test")));
+        helo = PEERS.mx("helo.test", SmtpPeer.builder().certificate(serverCertificate("mx.helo.test")));
+        success = PEERS.mx("success.test", SmtpPeer.builder().certificate(serverCertificate("mx.success.test")));
+        busy = PEERS.mx("priority.test", SmtpPeer.builder().certificate(serverCertificate("mx.priority.test"))
             .reply("RCPT", "450 4.2.0 mailbox busy, try later"));
     }
 
@@ -148,28 +143,17 @@ class OutboundSettingsIT {
         return ca.issueServer(name, List.of(name), List.of());
     }
 
-    private static SmtpPeer started(SmtpPeer.Builder builder) {
-        SmtpPeer peer = builder.start();
-        PEERS.add(peer);
-        return peer;
-    }
-
-    private static SmtpPeer peer(String domain, SmtpPeer.Builder builder) {
-        SmtpPeer peer = started(builder);
-        DNS.mx(domain, "mx." + domain + ":" + peer.port()).a("mx." + domain, "127.0.0.1");
-        return peer;
-    }
 
     @AfterAll
     static void stop() throws IOException {
-        PEERS.forEach(SmtpPeer::close);
+        PEERS.close();
         if (silent != null) {
             silent.close();
         }
         if (server != null) {
             server.close();
         }
-        PEERS.forEach(peer -> assertThat(peer.errors()).as("errors inside %s", peer).isEmpty());
+        PEERS.all().forEach(peer -> assertThat(peer.errors()).as("errors inside %s", peer).isEmpty());
     }
 
     private static String subject() {
@@ -178,6 +162,10 @@ class OutboundSettingsIT {
 
     private static List<QueueProbe.Queued> queued(String domain, String subject) {
         return server.queue("outgoing-" + domain.replace('.', '-')).stream().filter(q -> q.subject.equals(subject)).collect(Collectors.toList());
+    }
+
+    private static List<Mail> relayed(String subject) {
+        return Outbound.repositoryMails(server, RELAYED).stream().filter(m -> Outbound.subjectOf(m).equals(subject)).collect(Collectors.toList());
     }
 
     private static QueueProbe.Queued awaitRetry(String domain, String subject) {
@@ -233,16 +221,15 @@ class OutboundSettingsIT {
     }
 
     @Test
-    void onSuccessReceivesTheDeliveredMail() throws Exception {
+    void onSuccessReceivesTheDeliveredMail() {
         String subject = subject();
         Outbound.submit(server, ca.certificate(), subject, List.of("bob@success.test", "carol@success.test"));
 
         assertThat(success.awaitMessages(1, WAIT).get(0).recipients()).containsExactly("bob@success.test", "carol@success.test");
-        MailRepositoryProbeImpl repositories = server.james().getProbe(MailRepositoryProbeImpl.class);
         Mail copy = Outbound.await(WAIT, "the delivered mail in " + RELAYED.asString(),
-            () -> relayed(repositories).stream().filter(m -> subjectOf(m).equals(subject)).findFirst());
+            () -> relayed(subject).stream().findFirst());
         assertThat(copy.getRecipients()).extracting(r -> r.asString()).containsExactly("bob@success.test", "carol@success.test");
-        assertThat(relayed(repositories).stream().filter(m -> subjectOf(m).equals(subject))).hasSize(1);
+        assertThat(relayed(subject)).hasSize(1);
         assertThat(queued("success.test", subject)).isEmpty();
     }
 
@@ -270,26 +257,4 @@ class OutboundSettingsIT {
         assertThat(busy.messages()).isEmpty();
     }
 
-    private static List<Mail> relayed(MailRepositoryProbeImpl repositories) {
-        try {
-            List<Mail> mails = new ArrayList<>();
-            for (MailKey key : repositories.listMailKeys(RELAYED)) {
-                Mail mail = repositories.getMail(RELAYED, key);
-                if (mail != null) {
-                    mails.add(mail);
-                }
-            }
-            return mails;
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot read " + RELAYED.asString(), e);
-        }
-    }
-
-    private static String subjectOf(Mail mail) {
-        try {
-            return Optional.ofNullable(mail.getMessage().getSubject()).orElse("");
-        } catch (javax.mail.MessagingException e) {
-            throw new UncheckedIOException(new IOException(e));
-        }
-    }
 }

@@ -199,8 +199,8 @@ public final class DemoMain {
         s.append("  #   554 5.7.0 certificate required, none presented\n");
         s.append("  swaks --server 127.0.0.1:").append(asking).append(" --tls").append(mail).append('\n');
         for (String[] c : new String[][] {
-                {"good-client", "accepted; as a partner it may also relay (--to someone@elsewhere.example is accepted; James then"
-                    + " fails to deliver it, no such domain, and logs DNS errors)"},
+                {"good-client", "accepted; as a partner it may also relay (--to someone@elsewhere.example is accepted; the relay"
+                    + " then bounces it at once, 5.4.4 no mail server found for elsewhere.example)"},
                 {"expired-client", "554 5.7.0 certificate not trusted: certificate expired on ..."},
                 {"revoked-client", "554 5.7.0 certificate not trusted: certificate revoked on ... (keyCompromise) per CRL ca.crl"},
                 {"unknown-ca-client", "554 5.7.0 certificate not trusted: unknown issuer CN=Unknown Demo CA,O=Elsewhere"}}) {

@@ -16,7 +16,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class BadRelayConfigurationIT {
     private static final String SAMPLE_POLICY = "<policy>file://conf/tlsgate-outbound.xml</policy>";
-    private static final String GOOD_DEFAULT = "<default><level>verify</level></default>";
+    private static final String SAMPLE_DELAY_TIME = "<delayTime>10 minutes, 1 hour, 4 hours</delayTime>";
+    private static final String GOOD_DEFAULT = "<verification><trustAnchors>file://conf/tls/ca.crt</trustAnchors></verification>"
+        + "<default><level>verify</level></default>";
 
     static Stream<Arguments> badConfigurations() {
         return Stream.of(
@@ -30,6 +32,8 @@ class BadRelayConfigurationIT {
                 "is not an outbound policy: its root element is <smtpservers>, expected <outbound>"),
             Arguments.of("no default rule", SAMPLE_POLICY, "<outbound><destination domain=\"a.example\"><level>verify</level></destination></outbound>",
                 "no <default> rule: write what destinations without a rule of their own must meet"),
+            Arguments.of("verify without trust anchors", SAMPLE_POLICY, "<outbound><default><level>verify</level></default></outbound>",
+                "<outbound> <default>: level verify needs a <verification> element with the <trustAnchors>"),
             Arguments.of("typo in a level", SAMPLE_POLICY, "<outbound><default><level>verified</level></default></outbound>",
                 "<default> <level>: 'verified' is not one of none, may, encrypt, fingerprint, verify, secure"),
             Arguments.of("inbound-only element", SAMPLE_POLICY,
@@ -38,6 +42,19 @@ class BadRelayConfigurationIT {
             Arguments.of("destination without a key", SAMPLE_POLICY,
                 "<outbound>" + GOOD_DEFAULT + "<destination><level>verify</level></destination></outbound>",
                 "needs exactly one of recipient=\"...\", domain=\"...\" or mx=\"...\""),
+            // RemoteDelivery's own settings: James 3.8.1 would ignore a misspelt name and replace an unreadable value.
+            Arguments.of("misspelt setting", SAMPLE_POLICY + "<maxRetrys>3</maxRetrys>", null,
+                "TLS Gate relay: unknown setting(s) <maxRetrys>; the settings are <policy>, RemoteDelivery's"),
+            Arguments.of("unreadable delayTime", SAMPLE_POLICY + "<delayTime>10 minuts</delayTime>", null,
+                "TLS Gate relay: <delayTime>10 minuts</delayTime>: '10 minuts' is not a delay such as '5 minutes' or '3*1 hour'"),
+            Arguments.of("boolean that is neither", SAMPLE_POLICY + "<usePriority>yes</usePriority>", null,
+                "TLS Gate relay: <usePriority>yes</usePriority>: is neither true nor false"),
+            Arguments.of("gateway port out of range", SAMPLE_POLICY + "<gateway>gw.example</gateway><gatewayPort>70000</gatewayPort>", null,
+                "TLS Gate relay: <gatewayPort>70000</gatewayPort>: is out of range (1 to 65535)"),
+            Arguments.of("two relay mailets on one queue",
+                SAMPLE_POLICY + "</mailet><mailet match=\"All\" class=\"io.tlsgate.delivery.TlsRemoteDelivery\">" + SAMPLE_POLICY, null,
+                "TLS Gate relay: queue outgoing-tlsgate is already used by another TlsRemoteDelivery mailet;"
+                    + " give each relay mailet its own <outgoing> queue"),
             Arguments.of("client certificate file missing", SAMPLE_POLICY,
                 "<outbound>" + GOOD_DEFAULT + "<destination domain=\"a.example\"><level>verify</level>"
                     + "<clientCertificate password=\"x\">file://conf/tls/no-such.p12</clientCertificate></destination></outbound>",
@@ -53,6 +70,11 @@ class BadRelayConfigurationIT {
     void jamesRefusesToStart(String name, String policyElement, String policyFile, String expectedMessage) throws Exception {
         String mailetContainer = Files.readString(SampleServer.home().resolve("conf-samples/inbound-gate/mailetcontainer.xml"));
         assertThat(mailetContainer).contains(SAMPLE_POLICY);
+        if (policyElement.contains("<delayTime>")) {
+            // One delayTime per mailet: the case's own replaces the sample's.
+            assertThat(mailetContainer).contains(SAMPLE_DELAY_TIME);
+            mailetContainer = mailetContainer.replace(SAMPLE_DELAY_TIME, "");
+        }
         var setup = SampleServer.setup("BadRelayConfigurationIT")
             .confFile("mailetcontainer.xml", mailetContainer.replace(SAMPLE_POLICY, policyElement));
         if (policyFile != null) {

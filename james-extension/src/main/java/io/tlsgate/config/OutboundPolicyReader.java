@@ -63,7 +63,8 @@ public final class OutboundPolicyReader {
                 + " (<default><level>may</level></default> is opportunistic TLS)");
         }
         defaults.get(0).allowAttributes(Set.of());
-        DestinationTable.Builder<OutboundRule> table = DestinationTable.builder(rule(defaults.get(0), files));
+        boolean trustAnchors = verification.isPresent();
+        DestinationTable.Builder<OutboundRule> table = DestinationTable.builder(rule(defaults.get(0), files, trustAnchors));
         for (ConfigElement destination : children.getOrDefault(DESTINATION, List.of())) {
             destination.allowAttributes(Set.of(RECIPIENT, DOMAIN, MX));
             if (destination.attributeNames().size() != 1) {
@@ -74,7 +75,7 @@ public final class OutboundPolicyReader {
             if (keys.isEmpty()) {
                 throw destination.error(kind + "=\"\" names nothing");
             }
-            OutboundRule rule = rule(destination, files);
+            OutboundRule rule = rule(destination, files, trustAnchors);
             for (String key : keys.split("[\\s,]+")) {
                 addKey(table, destination, kind, key, rule);
             }
@@ -82,9 +83,14 @@ public final class OutboundPolicyReader {
         return new OutboundPolicy(table.build(), verification);
     }
 
-    private static OutboundRule rule(ConfigElement element, FileResolver files) throws PolicyConfigurationException {
+    private static OutboundRule rule(ConfigElement element, FileResolver files, boolean trustAnchors) throws PolicyConfigurationException {
         Map<String, List<ConfigElement>> children = RuleReader.outboundChildren(element);
         TlsRequirement requirement = RuleReader.readOutbound(element, children);
+        if (!trustAnchors && (requirement.level() == TlsRequirement.Level.VERIFY || requirement.level() == TlsRequirement.Level.SECURE)) {
+            // Without trust anchors no chain can be trusted: every delivery under this rule would be deferred.
+            throw element.error("level " + requirement.level().configName() + " needs a <verification> element with the"
+                + " <trustAnchors> that server certificates must chain to (level fingerprint checks pins only)");
+        }
         ConfigElement certificate = Values.first(children, RuleReader.CLIENT_CERTIFICATE);
         if (certificate == null) {
             return new OutboundRule(requirement, Optional.empty());

@@ -46,7 +46,9 @@ final class Bounces {
                 // Nobody to tell: keep it where an administrator looks, rather than drop it as RemoteDelivery does.
                 LOGGER.warn("TLS Gate relay: {} has no sender to bounce to; it goes to the error processor: {}", mail.getName(), reason);
                 context.sendMail(bounce, Mail.ERROR);
-            } else if (configuration.getBounceProcessor().isPresent()) {
+                return;
+            }
+            if (configuration.getBounceProcessor().isPresent()) {
                 context.sendMail(bounce, configuration.getBounceProcessor().get().getValue());
             } else {
                 context.bounce(bounce, explanation(recipients, reason, permanent));

@@ -8,10 +8,13 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -64,6 +67,7 @@ public class TlsRemoteDelivery extends GenericMailet {
     static final MailQueueName DEFAULT_QUEUE = MailQueueName.of("outgoing-tlsgate");
     private static final Logger LOGGER = LoggerFactory.getLogger(TlsRemoteDelivery.class);
     private static final String NAME_JUNCTION = "-to-";
+    private static final Map<MailQueueFactory<?>, Set<MailQueueName>> CLAIMED_QUEUES = new WeakHashMap<>();
 
     private final DNSService dns;
     private final DomainList domains;
@@ -73,6 +77,7 @@ public class TlsRemoteDelivery extends GenericMailet {
     private OutboundPolicy policy;
     private MailQueue queue;
     private DeliveryLoop loop;
+    private MailQueueName claimed;
 
     @Inject
     public TlsRemoteDelivery(DNSService dns, DomainList domains, MailQueueFactory<?> queues, FileSystem files) {
@@ -84,6 +89,7 @@ public class TlsRemoteDelivery extends GenericMailet {
 
     @Override
     public void init() throws MessagingException {
+        RelaySettings.check(getMailetConfig());
         configuration = new RemoteDeliveryConfiguration(getMailetConfig(), domains);
         policy = loadPolicy();
         for (String governed : List.of("startTLS", "verifyServerIdentity")) {
@@ -93,6 +99,7 @@ public class TlsRemoteDelivery extends GenericMailet {
         }
         MailQueueName queueName = getInitParameter(RemoteDeliveryConfiguration.OUTGOING) == null
             ? DEFAULT_QUEUE : configuration.getOutGoingQueueName();
+        claim(queueName);
         queue = queues.createQueue(queueName);
         MxDelivery delivery = new MxDelivery(configuration, new DnsHelper(dns, configuration), policy,
             new HostAttempt(configuration, new MessageSending(new Converter7Bit(getMailetContext()))));
@@ -177,8 +184,28 @@ public class TlsRemoteDelivery extends GenericMailet {
         return groups.values().stream().map(g -> g.get(0).getDomain()).distinct().count();
     }
 
+    /**
+     * Two relay mailets on one queue would take each other's mail and deliver it under the other's settings (gateway,
+     * retries): refuse the second. Claims are per James (its queue factory), so a James that did not stop cleanly in
+     * this JVM does not block the next.
+     */
+    private void claim(MailQueueName name) throws MessagingException {
+        synchronized (CLAIMED_QUEUES) {
+            if (!CLAIMED_QUEUES.computeIfAbsent(queues, q -> new HashSet<>()).add(name)) {
+                throw new MessagingException("TLS Gate relay: queue " + name.asString() + " is already used by another"
+                    + " TlsRemoteDelivery mailet; give each relay mailet its own <outgoing> queue");
+            }
+            claimed = name;
+        }
+    }
+
     @Override
     public void destroy() {
+        if (claimed != null) {
+            synchronized (CLAIMED_QUEUES) {
+                CLAIMED_QUEUES.getOrDefault(queues, new HashSet<>()).remove(claimed);
+            }
+        }
         if (loop != null) {
             loop.stop();
         }

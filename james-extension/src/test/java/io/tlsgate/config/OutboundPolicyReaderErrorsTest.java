@@ -287,9 +287,34 @@ class OutboundPolicyReaderErrorsTest {
             .containsExactly(HANDLER + where, problem);
     }
 
+    /** Reads a policy with these elements; without a {@code <verification>} of their own they get the JVM's trust store. */
     private PolicyConfigurationException read(String elements) {
+        String anchors = elements.contains("<verification>") ? "" : "<verification><jvmTrustStore>true</jvmTrustStore></verification>";
+        return readExactly(anchors + elements);
+    }
+
+    private PolicyConfigurationException readExactly(String elements) {
         return catchThrowableOfType(() -> OutboundPolicyReader.read(HandlerXml.parse(ROOT + elements + "</outbound>"), this::resolve, CLOCK),
             PolicyConfigurationException.class);
+    }
+
+    /** Levels verify and secure trust chains to anchors: without any, every delivery under the rule would be deferred. */
+    static Stream<Arguments> levelsThatNeedTrustAnchors() {
+        return Stream.of(
+            Arguments.of("verify", "<default>" + VERIFY + "</default>", "<outbound> <default>"),
+            Arguments.of("secure", DEFAULT + "<destination domain='a.example'><level>secure</level></destination>",
+                "<outbound> <destination domain=\"a.example\">"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource
+    void levelsThatNeedTrustAnchors(String level, String elements, String location) {
+        PolicyConfigurationException error = readExactly(elements);
+        assertThat(error).as("no error for %s", elements).isNotNull();
+        assertThat(error).extracting(PolicyConfigurationException::location, PolicyConfigurationException::problem)
+            .containsExactly(location, "level " + level + " needs a <verification> element with the <trustAnchors> that server"
+                + " certificates must chain to (level fingerprint checks pins only)");
+        assertThat(read(elements)).as("the same with trust anchors").isNull();
     }
 
     private Path resolve(String location) throws FileNotFoundException {

@@ -113,7 +113,6 @@ class OutboundPolicyReaderTest {
         assertThat(policy.rules().defaultRule()).hasToString(MAY);
         assertThat(policy.rules().recipientRule("ceo@PARTNER.example")).map(Object::toString).contains(SECURE);
         assertThat(policy.rules().recipientRule("cfo@partner.example")).isEmpty();
-        assertThat(policy.verification()).isEmpty();
     }
 
     /** Outbound, a missing STARTTLS is temporary by default (the mail stays queued); inbound it is permanent (530). */
@@ -212,8 +211,14 @@ class OutboundPolicyReaderTest {
         assertThat(policy.verification()).isPresent();
     }
 
+    /**
+     * Reads a policy; one without {@code <verification>} gets the JVM's trust store as anchors, which levels verify
+     * and secure need (tests of rule syntax; {@link OutboundPolicyReaderErrorsTest} shows the error without them).
+     */
     private OutboundPolicy read(String xml) throws PolicyConfigurationException {
-        return OutboundPolicyReader.read(HandlerXml.parse(xml), this::resolve, CLOCK);
+        String withAnchors = xml.contains("<verification>") ? xml
+            : xml.replaceFirst("<outbound>", "<outbound><verification><jvmTrustStore>true</jvmTrustStore></verification>");
+        return OutboundPolicyReader.read(HandlerXml.parse(withAnchors), this::resolve, CLOCK);
     }
 
     /** Resolves "file://name" in the temporary directory; other schemes are unknown, as to James's FileSystem. */

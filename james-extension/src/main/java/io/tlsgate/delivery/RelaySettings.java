@@ -1,0 +1,104 @@
+package io.tlsgate.delivery;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+import javax.mail.MessagingException;
+
+import org.apache.james.transport.mailets.remote.delivery.Delay;
+import org.apache.james.transport.mailets.remote.delivery.RemoteDeliveryConfiguration;
+import org.apache.mailet.MailetConfig;
+
+/**
+ * Refuses the relay mailet's RemoteDelivery settings that James 3.8.1 would quietly replace: an unknown name (a typo
+ * such as {@code maxRetrys} is ignored) or a value it cannot read ({@code 10 minuts} becomes the 6-hour default,
+ * {@code yes} becomes false). The safe reading of an unclear setting is none: James does not start.
+ */
+final class RelaySettings {
+    private static final Set<String> NAMES = Set.of(TlsRemoteDelivery.POLICY,
+        RemoteDeliveryConfiguration.OUTGOING, RemoteDeliveryConfiguration.DELAY_TIME, RemoteDeliveryConfiguration.MAX_RETRIES,
+        RemoteDeliveryConfiguration.MAX_DNS_PROBLEM_RETRIES, RemoteDeliveryConfiguration.BOUNCE_PROCESSOR,
+        RemoteDeliveryConfiguration.ON_SUCCESS, RemoteDeliveryConfiguration.SENDPARTIAL, RemoteDeliveryConfiguration.USE_PRIORITY,
+        RemoteDeliveryConfiguration.HELO_NAME, RemoteDeliveryConfiguration.BIND, RemoteDeliveryConfiguration.TIMEOUT,
+        RemoteDeliveryConfiguration.CONNECTIONTIMEOUT, RemoteDeliveryConfiguration.GATEWAY, RemoteDeliveryConfiguration.GATEWAY_PORT,
+        RemoteDeliveryConfiguration.GATEWAY_USERNAME, RemoteDeliveryConfiguration.GATEWAY_USERNAME_COMPATIBILITY,
+        RemoteDeliveryConfiguration.GATEWAY_PASSWORD, RemoteDeliveryConfiguration.SSL_ENABLE, RemoteDeliveryConfiguration.START_TLS,
+        RemoteDeliveryConfiguration.VERIFY_SERVER_IDENTITY, RemoteDeliveryConfiguration.DEBUG, RemoteDeliveryConfiguration.LOAD_BALANCING,
+        // read by James's mailet container for every mailet
+        "onMailetException", "onMatchException");
+    private static final List<String> BOOLEANS = List.of(RemoteDeliveryConfiguration.SENDPARTIAL, RemoteDeliveryConfiguration.USE_PRIORITY,
+        RemoteDeliveryConfiguration.SSL_ENABLE, RemoteDeliveryConfiguration.START_TLS, RemoteDeliveryConfiguration.VERIFY_SERVER_IDENTITY,
+        RemoteDeliveryConfiguration.DEBUG, RemoteDeliveryConfiguration.LOAD_BALANCING);
+
+    private RelaySettings() {
+    }
+
+    static void check(MailetConfig config) throws MessagingException {
+        List<String> unknown = new ArrayList<>();
+        for (Iterator<String> names = config.getInitParameterNames(); names.hasNext(); ) {
+            String name = names.next();
+            // mail.* settings go to javax.mail as they are, as with RemoteDelivery.
+            if (!NAMES.contains(name) && !name.startsWith(RemoteDeliveryConfiguration.JAVAX_PREFIX)) {
+                unknown.add("<" + name + ">");
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new MessagingException("TLS Gate relay: unknown setting(s) " + String.join(", ", unknown) + "; the settings are"
+                + " <policy>, RemoteDelivery's (names are case-sensitive: " + String.join(", ", sorted()) + ") and mail.* for javax.mail");
+        }
+        for (String name : BOOLEANS) {
+            String value = config.getInitParameter(name);
+            if (value != null && !value.trim().equalsIgnoreCase("true") && !value.trim().equalsIgnoreCase("false")) {
+                throw error(name, value, "is neither true nor false");
+            }
+        }
+        whole(config, RemoteDeliveryConfiguration.MAX_RETRIES, 0, Integer.MAX_VALUE);
+        whole(config, RemoteDeliveryConfiguration.MAX_DNS_PROBLEM_RETRIES, 0, Integer.MAX_VALUE);
+        whole(config, RemoteDeliveryConfiguration.TIMEOUT, 1, Integer.MAX_VALUE);
+        whole(config, RemoteDeliveryConfiguration.CONNECTIONTIMEOUT, 1, Integer.MAX_VALUE);
+        whole(config, RemoteDeliveryConfiguration.GATEWAY_PORT, 1, 65535);
+        String delays = config.getInitParameter(RemoteDeliveryConfiguration.DELAY_TIME);
+        if (delays != null) {
+            for (String delay : delays.split(",")) {
+                if (delay.isBlank()) {
+                    continue;
+                }
+                try {
+                    Delay.from(delay.trim());
+                } catch (MessagingException | RuntimeException e) {
+                    throw error(RemoteDeliveryConfiguration.DELAY_TIME, delays, "'" + delay.trim() + "' is not a delay such as"
+                        + " '5 minutes' or '3*1 hour' (" + e.getMessage() + ")");
+                }
+            }
+        }
+    }
+
+    private static List<String> sorted() {
+        List<String> names = new ArrayList<>(NAMES);
+        names.remove(TlsRemoteDelivery.POLICY);
+        names.sort(String.CASE_INSENSITIVE_ORDER);
+        return names;
+    }
+
+    private static void whole(MailetConfig config, String name, long min, long max) throws MessagingException {
+        String value = config.getInitParameter(name);
+        if (value == null) {
+            return;
+        }
+        long number;
+        try {
+            number = Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw error(name, value, "is not a whole number");
+        }
+        if (number < min || number > max) {
+            throw error(name, value, "is out of range (" + min + " to " + max + ")");
+        }
+    }
+
+    private static MessagingException error(String name, String value, String problem) {
+        return new MessagingException("TLS Gate relay: <" + name + ">" + value + "</" + name + ">: " + problem);
+    }
+}

@@ -135,7 +135,8 @@ public final class ReloadingPolicy<P> implements Supplier<P>, AutoCloseable {
         });
         long millis = interval.toMillis();
         timer.scheduleWithFixedDelay(this::check, millis, millis, TimeUnit.MILLISECONDS);
-        LOGGER.info("TLS Gate {}: watching {} for changes every {}", name, files(loaded), interval);
+        LOGGER.info("TLS Gate {}: watching {} for changes every {}", name, files(loaded),
+            millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms");
     }
 
     /** Stops the watcher and waits for a check under way. Idempotent; the policy stays readable. */

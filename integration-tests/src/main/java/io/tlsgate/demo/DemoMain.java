@@ -222,6 +222,10 @@ public final class DemoMain {
             .append(" --auth PLAIN --auth-user ").append(DemoServer.USER).append(" --auth-password ").append(DemoServer.USER_PASSWORD)
             .append(" --from ").append(DemoServer.USER).append(" --to bob@").append(DemoPeers.GOOD).append('\n');
         s.append("  (each peer session is printed below when it ends; the relay logs one 'tlsgate outbound' line per MX tried)\n");
+        s.append("\nLive reload: the MX listener's rules are in ").append(server.workingDirectory().resolve("conf/tlsgate-policy.xml"))
+            .append(" (checked every 2 seconds)\nand the relay's in conf/tlsgate-outbound.xml (every 5 seconds). Edit either while the demo runs:")
+            .append(" new sessions and delivery\nattempts follow the edit ('TLS Gate ... policy reloaded from ...'); a broken edit is refused")
+            .append(" and logged, the rules in force stay.\n");
         s.append("\nDelivered mail lands in the INBOX of ").append(DemoServer.USER).append(" (password ").append(DemoServer.USER_PASSWORD)
             .append(", for AUTH on the submission port); each delivery is logged as 'Local delivered mail' in the log file.\n");
         s.append("\nTLS Gate decisions are printed below and logged to ").append(server.workingDirectory().resolve("logs/james.log")).append('\n');

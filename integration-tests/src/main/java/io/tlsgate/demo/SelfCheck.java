@@ -1,8 +1,12 @@
 package io.tlsgate.demo;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -44,6 +48,7 @@ public final class SelfCheck {
         inbound();
         clientCertificates();
         outbound();
+        reload();
         return failures;
     }
 
@@ -89,6 +94,131 @@ public final class SelfCheck {
                 dsn.contains(status) && dsn.contains("certificate not trusted") && !stillQueued);
             quitBeforeMailFrom("outbound.bounced.quit-before-mail", DemoPeers.PERMANENT, true);
         }
+    }
+
+    /**
+     * Live reload of policy files while James runs: the MX listener's rules (conf/tlsgate-policy.xml) and the relay's
+     * (conf/tlsgate-outbound.xml) are edited; new sessions and delivery attempts follow, a session already judged keeps
+     * its rules, and a broken edit is refused (logged) with the old rules kept. Every file is restored at the end.
+     */
+    private void reload() {
+        Path inbound = server.workingDirectory().resolve("conf/tlsgate-policy.xml");
+        Path outbound = server.workingDirectory().resolve("conf/tlsgate-outbound.xml");
+        String inboundOriginal;
+        String outboundOriginal;
+        try {
+            inboundOriginal = Files.readString(inbound);
+            outboundOriginal = Files.readString(outbound);
+        } catch (IOException e) {
+            fail("reload.rule-changed", "policy files readable", new UncheckedIOException(e));
+            return;
+        }
+        String marker = "</inbound>";
+        String strict = inboundOriginal.replace(marker, "    <client peer=\"127.0.0.3\"><level>verify</level><failure>permanent</failure></client>\n    "
+            + marker);
+        String broken = inboundOriginal.replace(marker, "    <client peer=\"127.0.0.3\"><levell>none</levell></client>\n    " + marker);
+        String refused = "554 5.7.0 certificate required, none presented";
+        try {
+            try (SmtpClient before = judgedFrom3()) {
+                Reply first = before.command("EHLO client.example.net");
+                check("reload.before-edit", "250", first, first.code() == 250, "");
+
+                write(inbound, strict);
+                Reply changed = awaitReplyFrom3(r -> r.toString().startsWith(refused));
+                check("reload.rule-changed", refused, changed, changed.toString().startsWith(refused), "");
+                expect("reload.session-kept", "250 2.1.0", "", before.command("MAIL FROM:<" + SENDER + ">"));
+            }
+
+            int errors = logCount("TLS Gate inbound policy not reloaded: the edit of " + inbound);
+            write(inbound, broken);
+            boolean logged = awaitLog("TLS Gate inbound policy not reloaded: the edit of " + inbound, errors);
+            Reply still = replyFrom3();
+            record("reload.broken-edit-refused", "ERROR logged, then still " + refused,
+                (logged ? "ERROR logged" : "no ERROR logged") + ", then " + still, logged && still.toString().startsWith(refused));
+
+            write(inbound, inboundOriginal);
+            Reply restored = awaitReplyFrom3(r -> r.code() == 250);
+            check("reload.fixed-edit-taken", "250", restored, restored.code() == 250, "");
+
+            String recipient = "opportunistic@" + DemoPeers.PLAINTEXT;
+            int reloads = logCount("TLS Gate outbound policy reloaded from " + outbound);
+            write(outbound, outboundOriginal.replace("</outbound>", "    <destination recipient=\"" + recipient
+                + "\"><level>may</level></destination>\n</outbound>"));
+            boolean reloaded = awaitLog("TLS Gate outbound policy reloaded from " + outbound, reloads);
+            String subject = reloaded ? relay("reload.outbound-rule-changed", recipient) : null;
+            Optional<Received> received = subject == null ? Optional.empty() : awaitReceived(peers.peer(DemoPeers.PLAINTEXT), subject);
+            record("reload.outbound-rule-changed", "relay reloaded, then delivered in plaintext under level may",
+                !reloaded ? "no reload logged" : received.map(m -> "received tls=" + m.tls()).orElse("nothing received"),
+                received.filter(m -> !m.tls()).isPresent());
+        } catch (RuntimeException e) {
+            fail("reload.rule-changed", refused, e);
+        } finally {
+            try {
+                write(inbound, inboundOriginal);
+                write(outbound, outboundOriginal);
+            } catch (RuntimeException e) {
+                fail("reload.restore", "policy files restored", e);
+            }
+        }
+    }
+
+    /** A session from 127.0.0.3 to the MX, after STARTTLS: its next command is the one the gate judges. */
+    private SmtpClient judgedFrom3() {
+        SmtpClient client = SmtpClient.connect(HOST, server.port("smtpserver-mx"), loopback(3));
+        client.readReply();
+        client.command("EHLO client.example.net");
+        client.startTls(TlsOptions.trusting(server.pki().ca().certificate()));
+        return client;
+    }
+
+    private Reply replyFrom3() {
+        try (SmtpClient client = judgedFrom3()) {
+            return client.command("EHLO client.example.net");
+        }
+    }
+
+    /** New sessions until one gets the wanted reply (the file is re-read every few seconds), or the last reply. */
+    private Reply awaitReplyFrom3(java.util.function.Predicate<Reply> wanted) {
+        long deadline = System.nanoTime() + WAIT_NANOS;
+        Reply reply;
+        do {
+            reply = replyFrom3();
+            if (wanted.test(reply)) {
+                return reply;
+            }
+        } while (pause() && System.nanoTime() < deadline);
+        return reply;
+    }
+
+    private static void write(Path file, String content) {
+        try {
+            Files.writeString(file, content);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private int logCount(String line) {
+        try {
+            String log = Files.readString(server.workingDirectory().resolve("logs/james.log"));
+            int n = 0;
+            for (int i = log.indexOf(line); i >= 0; i = log.indexOf(line, i + 1)) {
+                n++;
+            }
+            return n;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private boolean awaitLog(String line, int before) {
+        long deadline = System.nanoTime() + WAIT_NANOS;
+        do {
+            if (logCount(line) > before) {
+                return true;
+            }
+        } while (pause() && System.nanoTime() < deadline);
+        return false;
     }
 
     /** Alice submits a mail for {@code recipient} (submission port, STARTTLS, AUTH); its subject, or null on failure. */
@@ -380,8 +510,12 @@ public final class SelfCheck {
     }
 
     static InetAddress loopback2() {
+        return loopback(2);
+    }
+
+    static InetAddress loopback(int last) {
         try {
-            return InetAddress.getByAddress(new byte[] {127, 0, 0, 2});
+            return InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) last});
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }

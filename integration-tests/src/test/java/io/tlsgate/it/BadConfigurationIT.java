@@ -44,7 +44,19 @@ class BadConfigurationIT {
                 GATE + " <client peer=\"10.1.2.3/8\">: peer '10.1.2.3/8': bits beyond the /8 prefix are set; did you mean 10.0.0.0/8?"),
             Arguments.of("contradictory rule",
                 "<default><level>none</level><minCipherBits>128</minCipherBits></default>",
-                GATE + " <default>: level none contradicts the cipher or protocol floor"));
+                GATE + " <default>: level none contradicts the cipher or protocol floor"),
+            Arguments.of("rules both inline and in a policy file",
+                "<policy>file://conf/tlsgate-policy.xml</policy><default><level>none</level></default>",
+                GATE + " <default>: cannot stand next to <policy>: the rules are either inline in the handler or in the <policy> file"),
+            Arguments.of("a policy file without inbound rules",
+                "<policy>file://conf/tlsgate-outbound.xml</policy>",
+                "tlsgate-outbound.xml: is not an inbound policy: its root element is <outbound>, expected <inbound> or <tlsgate>"),
+            Arguments.of("a policy file that does not exist",
+                "<policy>file://conf/no-such-policy.xml</policy>",
+                "no-such-policy.xml: does not exist"),
+            Arguments.of("reloadInterval with inline rules",
+                "<default><level>none</level></default><reloadInterval>5 seconds</reloadInterval>",
+                GATE + " <reloadInterval>: applies to a <policy> file only"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -27,7 +27,7 @@ class BadRelayConfigurationIT {
             Arguments.of("policy file missing", "<policy>file://conf/no-such-policy.xml</policy>", null,
                 "TLS Gate relay: <policy>file://conf/no-such-policy.xml: ... no-such-policy.xml does not exist or is not a file"),
             Arguments.of("not XML", SAMPLE_POLICY, "<outbound><default>",
-                "tlsgate-outbound.xml is not well-formed XML: "),
+                "tlsgate-outbound.xml: is not well-formed XML: line 3, column 1: "),
             Arguments.of("another file's root", SAMPLE_POLICY, "<smtpservers>" + GOOD_DEFAULT + "</smtpservers>",
                 "is not an outbound policy: its root element is <smtpservers>, expected <outbound>"),
             Arguments.of("no default rule", SAMPLE_POLICY, "<outbound><destination domain=\"a.example\"><level>verify</level></destination></outbound>",

@@ -40,7 +40,9 @@ class SelfCheckIT {
                 "inbound.after-refusal.noop", "inbound.after-refusal.vrfy", "inbound.after-refusal.ehlo",
                 "inbound.after-refusal.quit", "inbound.disconnect.closed", "inbound.pipelined-after-starttls",
                 "outbound.delivered", "outbound.queued", "outbound.queued.quit-before-mail", "outbound.no-starttls",
-                "outbound.bounced", "outbound.bounced.quit-before-mail");
+                "outbound.bounced", "outbound.bounced.quit-before-mail",
+                "reload.before-edit", "reload.rule-changed", "reload.session-kept", "reload.broken-edit-refused",
+                "reload.fixed-edit-taken", "reload.outbound-rule-changed");
         assertThat(printed).contains("SELF-CHECK PASSED");
     }
 

@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -41,13 +42,13 @@ final class MxDelivery {
 
     private final RemoteDeliveryConfiguration configuration;
     private final DnsHelper dns;
-    private final OutboundPolicy policy;
+    private final Supplier<OutboundPolicy> policies;
     private final HostAttempt attempt;
 
-    MxDelivery(RemoteDeliveryConfiguration configuration, DnsHelper dns, OutboundPolicy policy, HostAttempt attempt) {
+    MxDelivery(RemoteDeliveryConfiguration configuration, DnsHelper dns, Supplier<OutboundPolicy> policies, HostAttempt attempt) {
         this.configuration = configuration;
         this.dns = dns;
-        this.policy = policy;
+        this.policies = policies;
         this.attempt = attempt;
     }
 
@@ -72,12 +73,14 @@ final class MxDelivery {
                 ? DeliveryOutcome.permanentFailure(remaining, "5.4.4 " + reason)
                 : DeliveryOutcome.temporaryFailure(remaining, "4.4.4 " + reason);
         }
+        // The policy in force when the attempt starts judges every MX of it, even if a reload happens meanwhile.
+        OutboundPolicy policy = policies.get();
         List<MailAddress> delivered = new ArrayList<>();
         List<MailAddress> refused = new ArrayList<>();
         List<HostResult> failures = new ArrayList<>();
         while (hosts.hasNext() && !remaining.isEmpty()) {
             HostAddress host = hosts.next();
-            DestinationTable.Match<OutboundRule> rule = rule(remaining.get(0), domain, host);
+            DestinationTable.Match<OutboundRule> rule = rule(policy, remaining.get(0), domain, host);
             TlsCheck check = new TlsCheck(rule.rule(), hostName(host), domain, host.getHost(), policy.verification());
             HostResult result = attempt.deliver(mail, remaining, host, rule.rule(), check);
             log(mail, rule, check, result);
@@ -107,7 +110,7 @@ final class MxDelivery {
             failures, Optional.empty(), Optional.empty());
     }
 
-    private DestinationTable.Match<OutboundRule> rule(MailAddress recipient, String domain, HostAddress host) {
+    private static DestinationTable.Match<OutboundRule> rule(OutboundPolicy policy, MailAddress recipient, String domain, HostAddress host) {
         byte[] address;
         try {
             address = InetAddresses.isInetAddress(host.getHost()) ? InetAddresses.forString(host.getHost()).getAddress()

@@ -11,13 +11,15 @@ import org.apache.james.transport.mailets.remote.delivery.Delay;
 import org.apache.james.transport.mailets.remote.delivery.RemoteDeliveryConfiguration;
 import org.apache.mailet.MailetConfig;
 
+import io.tlsgate.config.PolicyFile;
+
 /**
  * Refuses the relay mailet's RemoteDelivery settings that James 3.8.1 would quietly replace: an unknown name (a typo
  * such as {@code maxRetrys} is ignored) or a value it cannot read ({@code 10 minuts} becomes the 6-hour default,
  * {@code yes} becomes false). The safe reading of an unclear setting is none: James does not start.
  */
 final class RelaySettings {
-    private static final Set<String> NAMES = Set.of(TlsRemoteDelivery.POLICY,
+    private static final Set<String> NAMES = Set.of(TlsRemoteDelivery.POLICY, PolicyFile.RELOAD_INTERVAL,
         RemoteDeliveryConfiguration.OUTGOING, RemoteDeliveryConfiguration.DELAY_TIME, RemoteDeliveryConfiguration.MAX_RETRIES,
         RemoteDeliveryConfiguration.MAX_DNS_PROBLEM_RETRIES, RemoteDeliveryConfiguration.BOUNCE_PROCESSOR,
         RemoteDeliveryConfiguration.ON_SUCCESS, RemoteDeliveryConfiguration.SENDPARTIAL, RemoteDeliveryConfiguration.USE_PRIORITY,

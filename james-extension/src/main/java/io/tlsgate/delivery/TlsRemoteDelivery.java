@@ -2,10 +2,10 @@ package io.tlsgate.delivery;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -21,10 +21,7 @@ import java.util.stream.Stream;
 import javax.inject.Inject;
 import javax.mail.MessagingException;
 
-import org.apache.commons.configuration2.XMLConfiguration;
-import org.apache.commons.configuration2.convert.DisabledListDelimiterHandler;
 import org.apache.commons.configuration2.ex.ConfigurationException;
-import org.apache.commons.configuration2.io.FileHandler;
 import org.apache.james.core.MailAddress;
 import org.apache.james.dnsservice.api.DNSService;
 import org.apache.james.domainlist.api.DomainList;
@@ -43,7 +40,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.tlsgate.config.OutboundPolicy;
-import io.tlsgate.config.OutboundPolicyReader;
+import io.tlsgate.config.PolicyFile;
+import io.tlsgate.config.ReloadingPolicy;
 import io.tlsgate.config.OutboundRule;
 
 /**
@@ -74,7 +72,8 @@ public class TlsRemoteDelivery extends GenericMailet {
     private final MailQueueFactory<?> queues;
     private final FileSystem files;
     private RemoteDeliveryConfiguration configuration;
-    private OutboundPolicy policy;
+    /** The policy in force; each delivery attempt and each split of a new mail takes it once. */
+    private ReloadingPolicy<OutboundPolicy> policies;
     private MailQueue queue;
     private DeliveryLoop loop;
     private MailQueueName claimed;
@@ -91,7 +90,13 @@ public class TlsRemoteDelivery extends GenericMailet {
     public void init() throws MessagingException {
         RelaySettings.check(getMailetConfig());
         configuration = new RemoteDeliveryConfiguration(getMailetConfig(), domains);
-        policy = loadPolicy();
+        Duration reloadInterval;
+        try {
+            reloadInterval = PolicyFile.reloadInterval(getInitParameter(PolicyFile.RELOAD_INTERVAL));
+        } catch (ConfigurationException e) {
+            throw new MessagingException("TLS Gate relay: " + e.getMessage(), e);
+        }
+        policies = loadPolicy();
         for (String governed : List.of("startTLS", "verifyServerIdentity")) {
             if (getInitParameter(governed) != null) {
                 LOGGER.warn("TLS Gate relay: <{}> is ignored: TLS to each destination follows the policy of <{}>", governed, POLICY);
@@ -101,16 +106,15 @@ public class TlsRemoteDelivery extends GenericMailet {
             ? DEFAULT_QUEUE : configuration.getOutGoingQueueName();
         claim(queueName);
         queue = queues.createQueue(queueName);
-        MxDelivery delivery = new MxDelivery(configuration, new DnsHelper(dns, configuration), policy,
+        MxDelivery delivery = new MxDelivery(configuration, new DnsHelper(dns, configuration), policies,
             new HostAttempt(configuration, new MessageSending(new Converter7Bit(getMailetContext()))));
         loop = new DeliveryLoop(queue, configuration, delivery, new Bounces(configuration, getMailetContext()), getMailetContext());
         loop.start();
-        LOGGER.info("TLS Gate relay started on queue {}: default rule {}; {} destination rule key(s); server certificates {}",
-            queueName.asString(), policy.rules().defaultRule(), policy.rules().size(),
-            policy.verification().isPresent() ? "verified by TLS Gate" : "not verifiable (no <verification>: only pins count)");
+        LOGGER.info("TLS Gate relay started on queue {}: {}", queueName.asString(), summary(policies.get()));
+        policies.start(reloadInterval);
     }
 
-    private OutboundPolicy loadPolicy() throws MessagingException {
+    private ReloadingPolicy<OutboundPolicy> loadPolicy() throws MessagingException {
         String location = getInitParameter(POLICY);
         if (location == null || location.isBlank()) {
             throw new MessagingException("TLS Gate relay: <" + POLICY + "> is missing: name the file with the outbound TLS rules,"
@@ -125,22 +129,18 @@ public class TlsRemoteDelivery extends GenericMailet {
         if (!Files.isRegularFile(path)) {
             throw new MessagingException("TLS Gate relay: <" + POLICY + ">" + location + ": " + path + " does not exist or is not a file");
         }
-        XMLConfiguration xml = new XMLConfiguration();
-        xml.setListDelimiterHandler(new DisabledListDelimiterHandler());
-        try (InputStream in = Files.newInputStream(path)) {
-            new FileHandler(xml).load(in);
-        } catch (IOException | ConfigurationException e) {
-            throw new MessagingException("TLS Gate relay: " + path + " is not well-formed XML: " + e.getMessage(), e);
-        }
-        if (!"outbound".equals(xml.getRootElementName())) {
-            throw new MessagingException("TLS Gate relay: " + path + " is not an outbound policy: its root element is <"
-                + xml.getRootElementName() + ">, expected <outbound>");
-        }
         try {
-            return OutboundPolicyReader.read(xml, l -> files.getFile(l).toPath(), Clock.systemUTC());
+            return ReloadingPolicy.load("outbound policy",
+                () -> PolicyFile.readOutbound(path, l -> files.getFile(l).toPath(), Clock.systemUTC()), TlsRemoteDelivery::summary);
         } catch (ConfigurationException e) {
-            throw new MessagingException(e.getMessage() + " (in " + path + ")", e);
+            throw new MessagingException("TLS Gate relay: " + e.getMessage(), e);
         }
+    }
+
+    static String summary(OutboundPolicy policy) {
+        return String.format("default rule %s; %d destination rule key(s); server certificates %s", policy.rules().defaultRule(),
+            policy.rules().size(), policy.verification().isPresent() ? "verified by TLS Gate"
+                : "not verifiable (no <verification>: only pins count)");
     }
 
     /**
@@ -172,6 +172,7 @@ public class TlsRemoteDelivery extends GenericMailet {
     /** Recipients by domain, and apart when a recipient has a rule of its own (rules compare by identity). */
     private Map<Map.Entry<String, Optional<OutboundRule>>, List<MailAddress>> groups(Collection<MailAddress> recipients) {
         Map<Map.Entry<String, Optional<OutboundRule>>, List<MailAddress>> groups = new LinkedHashMap<>();
+        OutboundPolicy policy = policies.get();
         for (MailAddress recipient : recipients) {
             Map.Entry<String, Optional<OutboundRule>> key = Map.entry(recipient.getDomain().asString(),
                 policy.rules().recipientRule(recipient.asString()));
@@ -205,6 +206,9 @@ public class TlsRemoteDelivery extends GenericMailet {
             synchronized (CLAIMED_QUEUES) {
                 CLAIMED_QUEUES.getOrDefault(queues, new HashSet<>()).remove(claimed);
             }
+        }
+        if (policies != null) {
+            policies.close();
         }
         if (loop != null) {
             loop.stop();

@@ -36,6 +36,9 @@ import org.slf4j.LoggerFactory;
 
 import io.tlsgate.config.InboundPolicy;
 import io.tlsgate.config.InboundPolicyReader;
+import io.tlsgate.config.PolicyConfigurationException;
+import io.tlsgate.config.PolicyFile;
+import io.tlsgate.config.ReloadingPolicy;
 import io.tlsgate.pki.ChainVerifier;
 import io.tlsgate.pki.VerificationCache;
 import io.tlsgate.policy.CertificateStatus;
@@ -82,7 +85,9 @@ public class InboundTlsGate implements CommandHandler<SMTPSession>, JamesMessage
     private final FileSystem files;
     private final UsersRepository users;
     private final Clock clock = Clock.systemUTC();
-    private volatile InboundPolicy policy;
+    /** The policy for new sessions: inline rules (fixed) or a policy file (reloaded when it changes). */
+    private volatile java.util.function.Supplier<InboundPolicy> policies;
+    private volatile ReloadingPolicy<InboundPolicy> reloading;
     private volatile ChainVerifier listenerTrusting;
     /** Configurations that refuse every client are legal but almost certainly mistakes: say so once. */
     private final java.util.concurrent.atomic.AtomicBoolean warnedNoTls = new java.util.concurrent.atomic.AtomicBoolean();
@@ -97,9 +102,41 @@ public class InboundTlsGate implements CommandHandler<SMTPSession>, JamesMessage
 
     @Override
     public void init(Configuration config) throws ConfigurationException {
-        policy = InboundPolicyReader.read(config, location -> files.getFile(location).toPath(), clock);
         listenerTrusting = ChainVerifier.withoutAnchors(clock);
-        LOGGER.info("TLS Gate inbound policy loaded: default rule {}; {} client rule key(s); certificate verification {}; {} relay grant(s)",
+        PolicyFile.HandlerSource source = PolicyFile.handlerSource(config);
+        if (source.location().isEmpty()) {
+            InboundPolicy inline = InboundPolicyReader.read(config, location -> files.getFile(location).toPath(), clock);
+            policies = () -> inline;
+            LOGGER.info("TLS Gate inbound policy loaded: {} (inline in the handler: not reloadable)", summary(inline));
+            return;
+        }
+        String location = source.location().get();
+        java.nio.file.Path file;
+        try {
+            file = files.getFile(location).toPath();
+        } catch (java.io.FileNotFoundException e) {
+            throw new PolicyConfigurationException("<handler class=\"" + InboundTlsGate.class.getName() + "\"> <" + PolicyFile.POLICY + ">",
+                "'" + location + "' cannot be found (" + e.getMessage() + ")");
+        }
+        ReloadingPolicy<InboundPolicy> reloadable = ReloadingPolicy.load("inbound policy",
+            () -> PolicyFile.readInbound(file, l -> files.getFile(l).toPath(), clock), InboundTlsGate::summary);
+        reloading = reloadable;
+        policies = reloadable;
+        LOGGER.info("TLS Gate inbound policy loaded from {}: {}", file, summary(reloadable.get()));
+        reloadable.start(source.reloadInterval());
+    }
+
+    /** Stops the policy file's watcher (James calls this when the listener is destroyed). */
+    @Override
+    public void destroy() {
+        ReloadingPolicy<InboundPolicy> stopping = reloading;
+        if (stopping != null) {
+            stopping.close();
+        }
+    }
+
+    static String summary(InboundPolicy policy) {
+        return String.format("default rule %s; %d client rule key(s); certificate verification %s; %d relay grant(s)",
             policy.rules().defaultRule(), policy.rules().size(),
             policy.verification().map(v -> v.verifier().checksRevocation() ? "by TLS Gate, with revocation checks"
                     : "by TLS Gate, without revocation checks")
@@ -129,7 +166,7 @@ public class InboundTlsGate implements CommandHandler<SMTPSession>, JamesMessage
         }
         TlsRequirement requirement = rule.match.rule();
         SSLSession ssl = SessionTlsFacts.tlsSession(session).orElseThrow();
-        TlsFacts facts = SessionTlsFacts.read(session, rule.confirmedName, chain -> verify(ssl, chain, requirement));
+        TlsFacts facts = SessionTlsFacts.read(session, rule.confirmedName, chain -> verify(rule.policy, ssl, chain, requirement));
         Verdict verdict = PolicyEvaluator.evaluate(requirement, facts);
         if (requirement.requiresCertificate() && facts.peerChain().isEmpty() && !AskingListeners.asked(ssl)
             && !warnedNoCertificates.getAndSet(true)) {
@@ -138,7 +175,7 @@ public class InboundTlsGate implements CommandHandler<SMTPSession>, JamesMessage
         }
         GateDecision decision = new GateDecision(rule.match, facts, verdict);
         session.setAttachment(DECISION, decision, State.Connection);
-        String grant = verdict.accepted() ? grantRelay(session, facts) : "";
+        String grant = verdict.accepted() ? grantRelay(rule.policy, session, facts) : "";
         LOGGER.info(DecisionLine.of(session.getSessionID(), rule.match.toString(), facts, verdict) + grant);
         return verdict.accepted() ? null : refusal(session, command, verdict);
     }
@@ -148,7 +185,7 @@ public class InboundTlsGate implements CommandHandler<SMTPSession>, JamesMessage
      * without it, a stock James listener's truststore vouches for the path (James asks for certificates only with
      * clientAuth, and then verifies them), while a listener that only asks vouches for nothing.
      */
-    private CertificateStatus verify(SSLSession ssl, List<X509Certificate> chain, TlsRequirement requirement) {
+    private CertificateStatus verify(InboundPolicy policy, SSLSession ssl, List<X509Certificate> chain, TlsRequirement requirement) {
         TlsRequirement.Level level = requirement.level() == TlsRequirement.Level.FINGERPRINT
             ? TlsRequirement.Level.FINGERPRINT : TlsRequirement.Level.VERIFY;
         Optional<VerificationCache> verification = policy.verification();
@@ -160,7 +197,7 @@ public class InboundTlsGate implements CommandHandler<SMTPSession>, JamesMessage
     }
 
     /** Relay by certificate: only after the session passed, and only for a verified certificate. */
-    private String grantRelay(SMTPSession session, TlsFacts facts) {
+    private String grantRelay(InboundPolicy policy, SMTPSession session, TlsFacts facts) {
         if (!facts.certificateStatus().isVerified()) {
             return "";
         }
@@ -230,16 +267,20 @@ public class InboundTlsGate implements CommandHandler<SMTPSession>, JamesMessage
         return reply(verdict);
     }
 
-    /** The client's rule, looked up once per connection (the lookup may need DNS). */
+    /**
+     * The client's rule, looked up once per connection (the lookup may need DNS), under the policy in force at the
+     * session's first command: the session keeps that policy (rule, verification, relay grants) to its end, whatever
+     * a reload brings meanwhile.
+     */
     private ClientRule ruleFor(SMTPSession session) {
         Optional<ClientRule> known = session.getAttachment(CLIENT_RULE, State.Connection);
         if (known.isPresent()) {
             return known.get();
         }
-        InboundPolicy current = policy;
+        InboundPolicy current = policies.get();
         InetAddress address = session.getRemoteAddress().getAddress();
         Optional<String> name = current.rules().hasHostEntries() ? names.confirmedName(address) : Optional.empty();
-        ClientRule rule = new ClientRule(name, current.rules().lookup(name, address.getAddress()));
+        ClientRule rule = new ClientRule(current, name, current.rules().lookup(name, address.getAddress()));
         session.setAttachment(CLIENT_RULE, rule, State.Connection);
         return rule;
     }

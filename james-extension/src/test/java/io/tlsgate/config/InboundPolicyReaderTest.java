@@ -172,9 +172,21 @@ class InboundPolicyReaderTest {
             .filter(handler -> "io.tlsgate.smtp.InboundTlsGate".equals(handler.getString("[@class]")))
             .collect(Collectors.toList());
         assertThat(gates).isNotEmpty();
+        int fromFiles = 0;
         for (HierarchicalConfiguration<ImmutableNode> gate : gates) {
-            assertThat(InboundPolicyReader.read(gate).defaultRule().requiresTls()).isTrue();
+            Optional<String> file = PolicyFile.handlerSource(gate).location();
+            PeerTable<TlsRequirement> rules;
+            if (file.isPresent()) {
+                // file://conf/x is the sample's own x
+                Path path = Path.of("../conf-samples/inbound-gate", file.get().replaceFirst("^file://conf/", ""));
+                rules = PolicyFile.readInbound(path, Path::of, java.time.Clock.systemUTC()).policy().rules();
+                fromFiles++;
+            } else {
+                rules = InboundPolicyReader.read(gate);
+            }
+            assertThat(rules.defaultRule().requiresTls()).isTrue();
         }
+        assertThat(fromFiles).as("the MX listener reads tlsgate-policy.xml").isEqualTo(1);
     }
 
     private static Match<TlsRequirement> lookup(String hostName, String address) {

@@ -1,0 +1,37 @@
+package io.tlsgate.config;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A policy and the files it was read from, each with the SHA-256 of the very bytes that were parsed. A reloader
+ * watches these files: any reader (the XML policy file, an access file it imports) adds the files it read, so a
+ * change to any of them is noticed, and nothing read between "parse" and "remember what was parsed" is missed.
+ */
+public final class LoadedPolicy<P> {
+    private final P policy;
+    private final Map<Path, String> files;
+
+    public LoadedPolicy(P policy, Map<Path, String> files) {
+        this.policy = Objects.requireNonNull(policy);
+        this.files = Map.copyOf(files);
+    }
+
+    public P policy() {
+        return policy;
+    }
+
+    /** The files read, with the SHA-256 (hex) of the content read. */
+    public Map<Path, String> files() {
+        return files;
+    }
+
+    /** The same files plus one more (e.g. an access file a policy imports). */
+    public LoadedPolicy<P> withFile(Path file, String sha256) {
+        Map<Path, String> more = new LinkedHashMap<>(files);
+        more.put(file, sha256);
+        return new LoadedPolicy<>(policy, more);
+    }
+}

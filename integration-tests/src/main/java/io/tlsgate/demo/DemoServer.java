@@ -70,6 +70,7 @@ public final class DemoServer implements AutoCloseable {
         private String smtpServerXml;
         private final Map<String, String> confFiles = new LinkedHashMap<>();
         private final List<Module> overrides = new ArrayList<>();
+        private KeyMaterial keyMaterial;
 
         /**
          * @param home where the build put extensions-jars/ and conf-samples/ (integration-tests/target)
@@ -109,9 +110,24 @@ public final class DemoServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Writes exactly this key material into conf/tls/ instead of the demo PKI (tests of a set that names its own
+         * files); {@link DemoServer#pki()} is then null.
+         */
+        public Setup keyMaterial(KeyMaterial writer) {
+            this.keyMaterial = writer;
+            return this;
+        }
+
         public DemoServer start() throws Exception {
             return DemoServer.start(this);
         }
+    }
+
+    /** Writes the key material a configuration set needs into its conf/tls/ directory. */
+    @FunctionalInterface
+    public interface KeyMaterial {
+        void write(Path tlsDirectory) throws Exception;
     }
 
     /** Where the build put the extension jar and conf-samples: -Dtlsgate.home, else the folder of this code. */
@@ -150,7 +166,12 @@ public final class DemoServer implements AutoCloseable {
         for (Path listeners : listenerFiles(conf)) {
             rewriteBinds(listeners, setup.ports);
         }
-        DemoPki pki = DemoPki.generate(conf.resolve("tls"));
+        DemoPki pki = null;
+        if (setup.keyMaterial == null) {
+            pki = DemoPki.generate(conf.resolve("tls"));
+        } else {
+            setup.keyMaterial.write(Files.createDirectories(conf.resolve("tls")));
+        }
         installExtension(setup.home.resolve("extensions-jars"), work.resolve("extensions-jars"));
 
         GuiceJamesServer james = MemoryJamesServerMain.createServer(MemoryJamesConfiguration.builder()
@@ -182,6 +203,7 @@ public final class DemoServer implements AutoCloseable {
         }
     }
 
+    /** The demo PKI in conf/tls/, or null when the setup wrote its own key material. */
     public DemoPki pki() {
         return pki;
     }

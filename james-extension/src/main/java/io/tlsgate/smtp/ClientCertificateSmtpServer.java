@@ -65,7 +65,8 @@ class ClientCertificateSmtpServer extends SMTPServer {
     private void requireGate(HierarchicalConfiguration<ImmutableNode> configuration) throws ConfigurationException {
         for (HierarchicalConfiguration<ImmutableNode> handler : configuration.configurationsAt("handlerchain.handler")) {
             if (InboundTlsGate.class.getName().equals(handler.getString("[@class]"))) {
-                if (handler.configurationsAt("verification").isEmpty()) {
+                // Rules in a <policy> file carry their own <verification> (and may gain or lose it on reload).
+                if (handler.configurationsAt("verification").isEmpty() && !handler.containsKey("policy")) {
                     LOGGER.warn("TLS Gate listener {}: its gate has no <verification>, so no client certificate can count as"
                         + " verified here (pins, level fingerprint, still work)", name);
                 }

@@ -128,4 +128,24 @@ final class PeerKey {
         }
         return name;
     }
+
+    /** Two keys are equal when they select the same peers: host names without case, blocks by network and length. */
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof PeerKey)) {
+            return false;
+        }
+        PeerKey other = (PeerKey) o;
+        return host != null ? other.host != null && host.equalsIgnoreCase(other.host) : block.equals(other.block);
+    }
+
+    @Override
+    public int hashCode() {
+        return host != null ? host.toLowerCase(java.util.Locale.ROOT).hashCode() : block.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return host != null ? "host " + host.toLowerCase(java.util.Locale.ROOT) : "address " + block;
+    }
 }

@@ -23,24 +23,37 @@ final class AccessDestinations {
         Map<TlsRequirement, OutboundRule> rules = new java.util.IdentityHashMap<>();
         java.util.function.Function<AccessEntry<?, TlsRequirement>, OutboundRule> rule =
             entry -> rules.computeIfAbsent(entry.value(), r -> new OutboundRule(r.withReplyCodes(codes), Optional.empty()));
-        for (AccessEntry<String, TlsRequirement> entry : access.recipients) {
+        List<AccessEntry<String, TlsRequirement>> recipients = access.recipients;
+        for (int i = 0; i < recipients.size(); i++) {
+            AccessEntry<String, TlsRequirement> entry = recipients.get(i);
             try {
                 table.recipient(entry.key(), rule.apply(entry));
             } catch (IllegalArgumentException e) {
-                throw conflict(access, entry, xmlKeys.get(List.of(OutboundPolicyReader.RECIPIENT, entry.key())), "recipient " + entry.key());
+                throw access.duplicate(recipients, i, "recipient " + entry.key(),
+                    place(xmlKeys.get(List.of(OutboundPolicyReader.RECIPIENT, entry.key()))));
             }
         }
-        for (AccessEntry<PeerKey, TlsRequirement> entry : access.domains) {
+        List<AccessEntry<PeerKey, TlsRequirement>> domains = access.domains;
+        for (int i = 0; i < domains.size(); i++) {
+            AccessEntry<PeerKey, TlsRequirement> entry = domains.get(i);
             try {
                 table.domain(entry.key().host().orElseThrow(), rule.apply(entry));
             } catch (IllegalArgumentException e) {
-                throw conflict(access, entry, xmlKeys.get(List.of(OutboundPolicyReader.DOMAIN, entry.key())), "domain " + entry.key().host().get());
+                throw access.duplicate(domains, i, "domain " + entry.key().host().get(),
+                    place(xmlKeys.get(List.of(OutboundPolicyReader.DOMAIN, entry.key()))));
             }
         }
-        for (AccessEntry<String, TlsRequirement> entry : access.localParts) {
-            table.localPart(entry.key(), rule.apply(entry));
+        List<AccessEntry<String, TlsRequirement>> localParts = access.localParts;
+        for (int i = 0; i < localParts.size(); i++) {
+            try {
+                table.localPart(localParts.get(i).key(), rule.apply(localParts.get(i)));
+            } catch (IllegalArgumentException e) {
+                throw access.duplicate(localParts, i, "local part " + localParts.get(i).key(), null);
+            }
         }
-        for (AccessEntry<PeerKey, TlsRequirement> entry : access.servers) {
+        List<AccessEntry<PeerKey, TlsRequirement>> servers = access.servers;
+        for (int i = 0; i < servers.size(); i++) {
+            AccessEntry<PeerKey, TlsRequirement> entry = servers.get(i);
             try {
                 if (entry.key().host().isPresent()) {
                     table.mxHost(entry.key().host().get(), rule.apply(entry));
@@ -48,13 +61,12 @@ final class AccessDestinations {
                     table.mxAddress(entry.key().block().orElseThrow(), rule.apply(entry));
                 }
             } catch (IllegalArgumentException e) {
-                throw conflict(access, entry, xmlKeys.get(List.of(OutboundPolicyReader.MX, entry.key())), "MX " + entry.key());
+                throw access.duplicate(servers, i, "MX " + entry.key(), place(xmlKeys.get(List.of(OutboundPolicyReader.MX, entry.key()))));
             }
         }
     }
 
-    private static PolicyConfigurationException conflict(AccessFile access, AccessEntry<?, ?> entry, ConfigElement xml, String key) {
-        return access.error(entry, "the " + key + " has a rule in the XML too" + (xml == null ? "" : ", " + xml.location())
-            + "; define each key in one place");
+    private static String place(ConfigElement xml) {
+        return xml == null ? null : xml.location();
     }
 }

@@ -47,4 +47,21 @@ final class AccessFile {
     PolicyConfigurationException error(AccessEntry<?, ?> entry, String problem) {
         return new PolicyConfigurationException(place(entry), problem);
     }
+
+    /**
+     * The table refused {@code entries.get(index)} because its key has a rule already: an earlier line of the file, or
+     * (when none) the XML. A hash set per kind while reading would find the same, at the cost of a second copy of every
+     * key in large files; the tables' own check is enough.
+     */
+    <K, V> PolicyConfigurationException duplicate(List<AccessEntry<K, V>> entries, int index, String what, String xmlPlace) {
+        AccessEntry<K, V> entry = entries.get(index);
+        for (int i = 0; i < index; i++) {
+            if (entries.get(i).key().equals(entry.key())) {
+                return error(entry, "the " + what + " has an entry already on line " + entries.get(i).line() + " ("
+                    + entries.get(i).written() + "); keep one");
+            }
+        }
+        return error(entry, "the " + what + " has a rule in the XML too" + (xmlPlace == null ? "" : ", " + xmlPlace)
+            + "; define each key in one place");
+    }
 }

@@ -38,8 +38,9 @@ import io.tlsgate.policy.TlsRequirement;
  *                                                      listeners do; V and S cannot be honoured and are refused
  * </pre>
  *
- * Requirements are {@link SendmailTlsValue}s. An unsupported or wrong TLS entry, or a key given twice, is an error
- * naming the line; other entries of a real access file (Connect:, From:, To:, Spam:, untagged...) are not TLS policy:
+ * Requirements are {@link SendmailTlsValue}s. An unsupported or wrong TLS entry is an error naming the line; a key
+ * given twice is found when the side that uses it builds its table (see {@link AccessFile#duplicate}), the other
+ * entries twice here; other entries of a real access file (Connect:, From:, To:, Spam:, untagged...) are not TLS policy:
  * they are counted and logged once with their line numbers, never used.
  */
 final class AccessFileReader {
@@ -189,6 +190,11 @@ final class AccessFileReader {
 
     private void requirementEntry(int number, String written, String kind, String key, String value, boolean inbound)
             throws PolicyConfigurationException {
+        TlsRequirement known = (inbound ? inboundValues : outboundValues).get(value);
+        if (known != null) {
+            add(number, written, kind, key, known);
+            return;
+        }
         if (tagged(value)) {
             // CITag: lines may come later in the file: read the value at the end.
             pendingTagged.add(new Object[] {number, written, kind, key, value, inbound});
@@ -218,19 +224,19 @@ final class AccessFileReader {
         }
         switch (kind) {
             case "client":
-                clients.add(unique(new AccessEntry<>(number, written, PeerKey.parse(key), requirement), kind));
+                clients.add(new AccessEntry<>(number, written, PeerKey.parse(key), requirement));
                 break;
             case "server":
-                servers.add(unique(new AccessEntry<>(number, written, PeerKey.parse(key), requirement), "MX"));
+                servers.add(new AccessEntry<>(number, written, PeerKey.parse(key), requirement));
                 break;
             case "recipient":
-                recipients.add(unique(new AccessEntry<>(number, written, key.toLowerCase(Locale.ROOT), requirement), kind));
+                recipients.add(new AccessEntry<>(number, written, key.toLowerCase(Locale.ROOT), requirement));
                 break;
             case "domain":
-                domains.add(unique(new AccessEntry<>(number, written, PeerKey.parse(key), requirement), kind));
+                domains.add(new AccessEntry<>(number, written, PeerKey.parse(key), requirement));
                 break;
             case "localPart":
-                localParts.add(unique(new AccessEntry<>(number, written, key.toLowerCase(Locale.ROOT), requirement), kind));
+                localParts.add(new AccessEntry<>(number, written, key.toLowerCase(Locale.ROOT), requirement));
                 break;
             default:
                 throw new IllegalStateException(kind);
@@ -270,11 +276,7 @@ final class AccessFileReader {
             }
             kind = "recipient";
         }
-        if (tagged(value)) {
-            pendingTagged.add(new Object[] {number, written, kind, key, value, false});
-            return;
-        }
-        add(number, written, kind, key, requirement(value, false));
+        requirementEntry(number, written, kind, key, value, false);
     }
 
     private void tryTls(int number, String written, String key, String value) throws PolicyConfigurationException {

@@ -120,13 +120,14 @@ public final class InboundPolicyReader {
         }
         if (access.isPresent()) {
             Map<TlsRequirement, TlsRequirement> coded = new java.util.IdentityHashMap<>();
-            for (AccessEntry<PeerKey, TlsRequirement> entry : access.get().clients) {
+            List<AccessEntry<PeerKey, TlsRequirement>> clients = access.get().clients;
+            for (int i = 0; i < clients.size(); i++) {
+                AccessEntry<PeerKey, TlsRequirement> entry = clients.get(i);
                 try {
                     add(table, entry.key(), coded.computeIfAbsent(entry.value(), r -> r.withReplyCodes(codes)));
                 } catch (IllegalArgumentException e) {
                     ConfigElement xml = xmlKeys.get(entry.key());
-                    throw access.get().error(entry, "the " + entry.key() + " has a rule in the XML too, "
-                        + (xml == null ? "" : xml.location() + "; ") + "define each client in one place");
+                    throw access.get().duplicate(clients, i, "client " + entry.key(), xml == null ? null : xml.location());
                 }
             }
         }

@@ -314,8 +314,6 @@ class AccessFileTest {
             Arguments.of("TEMP and PERM", "TLS_Clt:x.example TEMP+PERM+VERIFY", 1, "is not VERIFY"),
             Arguments.of("+CN inbound", "TLS_Clt:x.example VERIFY+CN", 1, "+CN compares the certificate with the client's host name"),
             Arguments.of("an empty extension", "TLS_Srv:x.example VERIFY+CS:", 1, "names nothing after the ':'"),
-            Arguments.of("a key twice", "TLS_Clt:x.example VERIFY\n# again\nTLS_Clt:X.Example. ENCR:128", 3, "already on line 1"),
-            Arguments.of("an address block twice", "TLS_Srv:10.1 VERIFY\nTLS_Srv:10.1.0.0/16 ENCR:128", 2, "already on line 1"),
             Arguments.of("two client defaults", "TLS_Clt: VERIFY\nTLS_Clt: ENCR:128", 2, "a second default for clients; line 1"),
             Arguments.of("two outbound defaults", "TLS_Srv: VERIFY\nTLS_Rcpt: ENCR:128", 2, "a second outbound default; line 1"),
             Arguments.of("Try_TLS YES", "Try_TLS:x.example YES", 1, "Try_TLS takes NO"),
@@ -346,6 +344,29 @@ class AccessFileTest {
                 .hasMessageContaining("<accessFile> " + file + " line " + line + " (")
                 .hasMessageContaining(problem);
         }
+    }
+
+    /** Found when the side that uses the entries builds its table: the other side never looks at them. */
+    @Test
+    void keysGivenTwiceAreRefusedByTheSideThatUsesThem() throws Exception {
+        String none = "<default><level>none</level></default>";
+        String may = "<default><level>may</level></default>";
+        Path clients = write("twice-client", "TLS_Clt:x.example VERIFY", "# again", "TLS_Clt:X.Example. ENCR:128");
+        assertThatThrownBy(() -> inbound(clients, none)).hasMessageContaining(clients + " line 3 (TLS_Clt:X.Example.)")
+            .hasMessageContaining("the client host x.example has an entry already on line 1 (TLS_Clt:x.example); keep one");
+        Path blocks = write("twice-block", "TLS_Srv:10.1 VERIFY", "TLS_Srv:10.1.0.0/16 ENCR:128");
+        assertThatThrownBy(() -> outbound(blocks, may)).hasMessageContaining(blocks + " line 2 (TLS_Srv:10.1.0.0/16)")
+            .hasMessageContaining("has an entry already on line 1 (TLS_Srv:10.1)");
+        Path recipients = write("twice-rcpt", "TLS_Rcpt:A@b.example VERIFY", "TLS_Rcpt:postmaster@ VERIFY", "TLS_Rcpt:a@B.example ENCR:128",
+            "TLS_Rcpt:Postmaster@ ENCR:128");
+        assertThatThrownBy(() -> outbound(recipients, may)).hasMessageContaining("line 3 (TLS_Rcpt:a@B.example)")
+            .hasMessageContaining("already on line 1");
+        Path localParts = write("twice-local", "TLS_Rcpt:postmaster@ VERIFY", "TLS_Rcpt:Postmaster@ ENCR:128");
+        assertThatThrownBy(() -> outbound(localParts, may)).hasMessageContaining("line 2 (TLS_Rcpt:Postmaster@)")
+            .hasMessageContaining("already on line 1");
+        Path issuers = write("twice-issuer", "CertIssuer:/CN=CA RELAY", "CertIssuer:/cn=ca RELAY");
+        assertThatThrownBy(() -> inbound(issuers, none)).hasMessageContaining("line 2 (CertIssuer:/cn=ca)").hasMessageContaining("already on line 1");
+        assertThat(inbound(blocks, none).rules().size()).as("inbound does not use TLS_Srv").isZero();
     }
 
     @Test

@@ -50,6 +50,7 @@ final class AccessFileReader {
     private static final TlsRequirement NO_TLS = TlsRequirement.builder().level(TlsRequirement.Level.NONE).build();
 
     private final String location;
+    private final boolean inboundSide;
     private final Map<String, TlsRequirement> inboundValues = new HashMap<>();
     private final Map<String, TlsRequirement> outboundValues = new HashMap<>();
     private final Map<String, List<DistinguishedName>> tags = new HashMap<>();
@@ -69,14 +70,18 @@ final class AccessFileReader {
     private final List<Integer> ignoredLines = new ArrayList<>();
     private int ignored;
 
-    private AccessFileReader(String location) {
+    private AccessFileReader(String location, boolean inboundSide) {
         this.location = location;
+        this.inboundSide = inboundSide;
     }
 
     static final String ELEMENT = "accessFile";
 
-    /** Reads the file an {@code <accessFile>} element names (James's file:// form). */
-    static AccessFile read(ConfigElement element, FileResolver files) throws PolicyConfigurationException {
+    /**
+     * Reads the file an {@code <accessFile>} element names (James's file:// form). Every line is checked; only the
+     * entries of the reading side are kept (the inbound gate's, or the relay's).
+     */
+    static AccessFile read(ConfigElement element, FileResolver files, boolean inboundSide) throws PolicyConfigurationException {
         element.allowAttributes(java.util.Set.of());
         if (element.hasChildren()) {
             throw element.error("takes a file name, not nested elements");
@@ -91,14 +96,14 @@ final class AccessFileReader {
         if (!Files.isRegularFile(path)) {
             throw element.error("'" + name + "' (" + path + ") does not exist or is not a file");
         }
-        return read(path, element.location() + " " + name);
+        return read(path, element.location() + " " + name, inboundSide);
     }
 
     /**
      * @param location how messages name the file, e.g. {@code <handler ...> <accessFile> conf/access}
      */
-    static AccessFile read(Path file, String location) throws PolicyConfigurationException {
-        AccessFileReader reader = new AccessFileReader(location);
+    static AccessFile read(Path file, String location, boolean inboundSide) throws PolicyConfigurationException {
+        AccessFileReader reader = new AccessFileReader(location, inboundSide);
         try (BufferedReader lines = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1)) {
             String line;
             int number = 0;
@@ -220,6 +225,14 @@ final class AccessFileReader {
                 }
                 destinationDefault = entry;
             }
+            return;
+        }
+        if (kind.equals("client") != inboundSide) {
+            // The other side's entry: its key is checked, the entry not kept.
+            if (kind.equals("recipient") || kind.equals("localPart")) {
+                return;
+            }
+            PeerKey.parse(key);
             return;
         }
         switch (kind) {

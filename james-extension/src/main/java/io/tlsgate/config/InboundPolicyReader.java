@@ -74,7 +74,7 @@ public final class InboundPolicyReader {
         ReplyCodes codes = Values.replyCodes(children);
         Optional<AccessFile> access = Optional.empty();
         if (children.containsKey(AccessFileReader.ELEMENT)) {
-            access = Optional.of(AccessFileReader.read(children.get(AccessFileReader.ELEMENT).get(0), files));
+            access = Optional.of(AccessFileReader.read(children.get(AccessFileReader.ELEMENT).get(0), files, true));
             relayGrants.addAll(access.get().relayGrants);
         }
         return new InboundPolicy(rules(root, children, access, codes), verification, relayGrants);

@@ -65,7 +65,7 @@ public final class OutboundPolicyReader {
         ReplyCodes codes = Values.replyCodes(children);
         Optional<AccessFile> access = Optional.empty();
         if (children.containsKey(AccessFileReader.ELEMENT)) {
-            access = Optional.of(AccessFileReader.read(children.get(AccessFileReader.ELEMENT).get(0), files));
+            access = Optional.of(AccessFileReader.read(children.get(AccessFileReader.ELEMENT).get(0), files, false));
         }
         Optional<AccessEntry<String, TlsRequirement>> accessDefault = access.flatMap(a -> a.destinationDefault);
         List<ConfigElement> defaults = children.getOrDefault(DEFAULT, List.of());

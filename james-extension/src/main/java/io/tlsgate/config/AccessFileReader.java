@@ -38,9 +38,9 @@ import io.tlsgate.policy.TlsRequirement;
  *                                                      listeners do; V and S cannot be honoured and are refused
  * </pre>
  *
- * Requirements are {@link SendmailTlsValue}s. An unsupported or wrong TLS entry is an error naming the line; a key
- * given twice is found when the side that uses it builds its table (see {@link AccessFile#duplicate}), the other
- * entries twice here; other entries of a real access file (Connect:, From:, To:, Spam:, untagged...) are not TLS policy:
+ * Requirements are {@link SendmailTlsValue}s. An unsupported or wrong TLS entry is an error naming the line; a rule
+ * key given twice is found when the side that uses it builds its table (see {@link AccessFile#duplicate}), a
+ * certificate, tag or feature key given twice here; other entries of a real access file (Connect:, From:, To:, Spam:, untagged...) are not TLS policy:
  * they are counted and logged once with their line numbers, never used.
  */
 final class AccessFileReader {
@@ -54,7 +54,7 @@ final class AccessFileReader {
     private final Map<String, TlsRequirement> inboundValues = new HashMap<>();
     private final Map<String, TlsRequirement> outboundValues = new HashMap<>();
     private final Map<String, List<DistinguishedName>> tags = new HashMap<>();
-    private final List<Object[]> pendingTagged = new ArrayList<>();
+    private final List<Pending> pendingTagged = new ArrayList<>();
     private final Map<Object, AccessEntry<?, ?>> seen = new HashMap<>();
 
     private AccessEntry<String, TlsRequirement> clientDefault;
@@ -202,7 +202,7 @@ final class AccessFileReader {
         }
         if (tagged(value)) {
             // CITag: lines may come later in the file: read the value at the end.
-            pendingTagged.add(new Object[] {number, written, kind, key, value, inbound});
+            pendingTagged.add(new Pending(number, written, kind, key, value, inbound));
             return;
         }
         add(number, written, kind, key, requirement(value, inbound));
@@ -346,13 +346,11 @@ final class AccessFileReader {
     }
 
     private AccessFile finish() throws PolicyConfigurationException {
-        for (Object[] pending : pendingTagged) {
-            int number = (Integer) pending[0];
-            String written = (String) pending[1];
+        for (Pending pending : pendingTagged) {
             try {
-                add(number, written, (String) pending[2], (String) pending[3], requirement((String) pending[4], (Boolean) pending[5]));
+                add(pending.number, pending.written, pending.kind, pending.key, requirement(pending.value, pending.inbound));
             } catch (IllegalArgumentException e) {
-                throw error(number, written, e.getMessage());
+                throw error(pending.number, pending.written, e.getMessage());
             }
         }
         List<RelayGrant> grants = new ArrayList<>();
@@ -379,5 +377,24 @@ final class AccessFileReader {
 
     private static IdentityConstraint dnConstraint(IdentityConstraint.Field field, List<DistinguishedName> names) {
         return new IdentityConstraint(field, names.stream().map(n -> IdentityPattern.exact(n.display())).collect(Collectors.toList()));
+    }
+
+    /** An entry whose value names a CITag: read once every CITag: line is known. */
+    private static final class Pending {
+        final int number;
+        final String written;
+        final String kind;
+        final String key;
+        final String value;
+        final boolean inbound;
+
+        Pending(int number, String written, String kind, String key, String value, boolean inbound) {
+            this.number = number;
+            this.written = written;
+            this.kind = kind;
+            this.key = key;
+            this.value = value;
+            this.inbound = inbound;
+        }
     }
 }

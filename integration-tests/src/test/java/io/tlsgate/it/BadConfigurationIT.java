@@ -71,6 +71,18 @@ class BadConfigurationIT {
     }
 
     @Test
+    void aBadAccessFileStopsJamesWithTheFileTheLineAndTheProblem() {
+        Throwable failure = catchThrowable(() -> SampleServer.setup("BadConfigurationIT-access")
+            .smtpServerXml(GateListener.xml("smtpserver-bad", "<accessFile>file://conf/access</accessFile>"))
+            .confFile("access", "# partners\nTLS_Clt:\tENCR:128\nConnect:spam.example REJECT\nTLS_Clt:partner.example\tVERIFY:999\n")
+            .start()
+            .close());
+        assertThat(failure).as("James must not start with a bad access file").isNotNull();
+        assertThat(messages(failure)).contains(GATE + " <accessFile> file://conf/access line 4 (TLS_Clt:partner.example):"
+            + " 'VERIFY:999': 999 bits can never be met");
+    }
+
+    @Test
     void aGoodConfigurationStartsAfterBadOnesInTheSameJvm() throws Exception {
         // A failed start must leave nothing behind (ports, JMX beans) that blocks the next one.
         try (DemoServer server = SampleServer.start("BadConfigurationIT-good")) {

@@ -3,6 +3,7 @@ package io.tlsgate.config;
 import java.io.FileNotFoundException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,6 +14,7 @@ import org.apache.commons.configuration2.Configuration;
 import io.tlsgate.pki.ClientCredentials;
 import io.tlsgate.pki.VerificationCache;
 import io.tlsgate.policy.DestinationTable;
+import io.tlsgate.policy.ReplyCodes;
 import io.tlsgate.policy.TlsRequirement;
 
 /**
@@ -25,6 +27,8 @@ import io.tlsgate.policy.TlsRequirement;
  *   &lt;destination recipient="ceo@partner.example"&gt; rule &lt;/destination&gt;
  *   &lt;destination domain="partner.example"&gt; rule &lt;/destination&gt;     (the recipient domain and its subdomains)
  *   &lt;destination mx="mx.partner.example 192.0.2.0/24"&gt; rule &lt;/destination&gt;
+ *   &lt;accessFile&gt;file://conf/access&lt;/accessFile&gt;   a Sendmail access file: TLS_Srv, TLS_Rcpt, Try_TLS (optional)
+ *   &lt;replyCodes&gt;standard | sendmail&lt;/replyCodes&gt;   (optional)
  * &lt;/outbound&gt;
  * </pre>
  *
@@ -48,7 +52,8 @@ public final class OutboundPolicyReader {
         root.requireNoText();
         Map<String, List<ConfigElement>> children = root.childrenByName();
         for (Map.Entry<String, List<ConfigElement>> group : children.entrySet()) {
-            ElementNames.requireKnown(group.getValue().get(0), List.of(VerificationReader.ELEMENT, DEFAULT, DESTINATION));
+            ElementNames.requireKnown(group.getValue().get(0), List.of(VerificationReader.ELEMENT, DEFAULT, DESTINATION,
+                AccessFileReader.ELEMENT, Values.REPLY_CODES));
             if (!group.getKey().equals(DESTINATION) && group.getValue().size() > 1) {
                 throw group.getValue().get(1).error("is given twice; keep one");
             }
@@ -57,14 +62,32 @@ public final class OutboundPolicyReader {
         if (children.containsKey(VerificationReader.ELEMENT)) {
             verification = Optional.of(VerificationReader.read(children.get(VerificationReader.ELEMENT).get(0), files, clock));
         }
-        List<ConfigElement> defaults = children.getOrDefault(DEFAULT, List.of());
-        if (defaults.isEmpty()) {
-            throw root.error("no <default> rule: write what destinations without a rule of their own must meet"
-                + " (<default><level>may</level></default> is opportunistic TLS)");
+        ReplyCodes codes = Values.replyCodes(children);
+        Optional<AccessFile> access = Optional.empty();
+        if (children.containsKey(AccessFileReader.ELEMENT)) {
+            access = Optional.of(AccessFileReader.read(children.get(AccessFileReader.ELEMENT).get(0), files, false));
         }
-        defaults.get(0).allowAttributes(Set.of());
         boolean trustAnchors = verification.isPresent();
-        DestinationTable.Builder<OutboundRule> table = DestinationTable.builder(rule(defaults.get(0), files, trustAnchors));
+        Optional<AccessEntry<String, TlsRequirement>> accessDefault = access.flatMap(a -> a.destinationDefault);
+        List<ConfigElement> defaults = children.getOrDefault(DEFAULT, List.of());
+        if (defaults.isEmpty() && accessDefault.isEmpty()) {
+            throw root.error("no <default> rule: write what destinations without a rule of their own must meet"
+                + " (<default><level>may</level></default> is opportunistic TLS"
+                + (access.isPresent() ? "; or a bare TLS_Srv: or TLS_Rcpt: line in the access file)" : ")"));
+        }
+        OutboundRule defaultRule;
+        if (!defaults.isEmpty()) {
+            if (accessDefault.isPresent()) {
+                throw defaults.get(0).error("the access file gives the default too, at " + access.get().place(accessDefault.get())
+                    + "; keep one of them");
+            }
+            defaults.get(0).allowAttributes(Set.of());
+            defaultRule = rule(defaults.get(0), files, trustAnchors);
+        } else {
+            defaultRule = new OutboundRule(accessDefault.get().value(), Optional.empty());
+        }
+        DestinationTable.Builder<OutboundRule> table = DestinationTable.builder(withCodes(defaultRule, codes));
+        Map<Object, ConfigElement> xmlKeys = new HashMap<>();
         for (ConfigElement destination : children.getOrDefault(DESTINATION, List.of())) {
             destination.allowAttributes(Set.of(RECIPIENT, DOMAIN, MX));
             if (destination.attributeNames().size() != 1) {
@@ -75,12 +98,57 @@ public final class OutboundPolicyReader {
             if (keys.isEmpty()) {
                 throw destination.error(kind + "=\"\" names nothing");
             }
-            OutboundRule rule = rule(destination, files, trustAnchors);
+            OutboundRule rule = withCodes(rule(destination, files, trustAnchors), codes);
             for (String key : keys.split("[\\s,]+")) {
                 addKey(table, destination, kind, key, rule);
+                xmlKeys.put(xmlKey(kind, key), destination);
             }
         }
-        return new OutboundPolicy(table.build(), verification);
+        if (access.isPresent()) {
+            if (!trustAnchors) {
+                requireNoChainCheck(access.get());
+            }
+            AccessDestinations.add(access.get(), table, xmlKeys, codes);
+        }
+        return new OutboundPolicy(table.build(), verification, access.map(AccessFile::source).orElse(Map.of()));
+    }
+
+    /** As for XML rules: an access-file VERIFY without trust anchors would defer every mail it governs. */
+    private static void requireNoChainCheck(AccessFile access) throws PolicyConfigurationException {
+        List<AccessEntry<?, TlsRequirement>> entries = new java.util.ArrayList<>();
+        access.destinationDefault.ifPresent(entries::add);
+        entries.addAll(access.recipients);
+        entries.addAll(access.domains);
+        entries.addAll(access.localParts);
+        entries.addAll(access.servers);
+        for (AccessEntry<?, TlsRequirement> entry : entries) {
+            TlsRequirement.Level level = entry.value().level();
+            if (level == TlsRequirement.Level.VERIFY || level == TlsRequirement.Level.SECURE) {
+                throw access.error(entry, "level " + level.configName() + " needs a <verification> element with the"
+                    + " <trustAnchors> that server certificates must chain to, in the policy that loads this access file");
+            }
+        }
+    }
+
+    private static OutboundRule withCodes(OutboundRule rule, ReplyCodes codes) {
+        return codes == rule.requirement().replyCodes() ? rule
+            : new OutboundRule(rule.requirement().withReplyCodes(codes), rule.clientCertificate());
+    }
+
+    /** The key a destination attribute value stands for, as {@link AccessDestinations} looks it up; null when it is no key. */
+    private static Object xmlKey(String kind, String key) {
+        try {
+            switch (kind) {
+                case RECIPIENT:
+                    return List.of(RECIPIENT, key.toLowerCase(java.util.Locale.ROOT));
+                case DOMAIN:
+                    return List.of(DOMAIN, PeerKey.parse(key));
+                default:
+                    return List.of(MX, PeerKey.parse(key));
+            }
+        } catch (IllegalArgumentException e) {
+            return List.of();
+        }
     }
 
     private static OutboundRule rule(ConfigElement element, FileResolver files, boolean trustAnchors) throws PolicyConfigurationException {

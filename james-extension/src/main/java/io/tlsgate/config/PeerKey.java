@@ -16,7 +16,6 @@ import io.tlsgate.policy.AddressBlock;
 final class PeerKey {
     /** One to three bytes (a Sendmail prefix), or four that are not an address (a byte over 255, a leading zero). */
     private static final Pattern OCTET_PREFIX = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){0,3}");
-    private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?");
 
     private final String host;
     private final AddressBlock block;
@@ -48,7 +47,7 @@ final class PeerKey {
             byte[] address = InetAddresses.forString(text).getAddress();
             return new PeerKey(null, AddressBlock.of(address, address.length * 8, text));
         }
-        if (OCTET_PREFIX.matcher(text).matches()) {
+        if (digitsAndDots(text) && OCTET_PREFIX.matcher(text).matches()) {
             return new PeerKey(null, octetPrefix(text));
         }
         return new PeerKey(hostName(text), null);
@@ -105,6 +104,45 @@ final class PeerKey {
         return AddressBlock.of(address, octets.length * 8, text);
     }
 
+    private static boolean digitsAndDots(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c != '.' && (c < '0' || c > '9')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether every dot-separated label is 1 to 63 of letters, digits, '_' and '-', not starting or ending with '-'
+     * (checked by hand, not by a regular expression: large access files parse millions of labels).
+     */
+    private static boolean labels(String name) {
+        int start = 0;
+        while (true) {
+            int end = name.indexOf('.', start);
+            if (end < 0) {
+                end = name.length();
+            }
+            int length = end - start;
+            if (length < 1 || length > 63 || name.charAt(start) == '-' || name.charAt(end - 1) == '-') {
+                return false;
+            }
+            for (int i = start; i < end; i++) {
+                char c = name.charAt(i);
+                boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-';
+                if (!ok) {
+                    return false;
+                }
+            }
+            if (end == name.length()) {
+                return true;
+            }
+            start = end + 1;
+        }
+    }
+
     private static String hostName(String text) {
         if (text.startsWith("*.") || text.startsWith(".")) {
             throw new IllegalArgumentException("'" + text + "': write the domain itself (" + text.substring(text.indexOf('.') + 1)
@@ -117,15 +155,33 @@ final class PeerKey {
         if (name.isEmpty() || name.length() > 253) {
             throw new IllegalArgumentException("'" + text + "' is not a host name, domain, address or address block");
         }
-        for (String label : name.split("\\.", -1)) {
-            if (!LABEL.matcher(label).matches()) {
-                throw new IllegalArgumentException("'" + text + "' is not a host name, domain, address or address block");
-            }
+        if (!labels(name)) {
+            throw new IllegalArgumentException("'" + text + "' is not a host name, domain, address or address block");
         }
         if (name.substring(name.lastIndexOf('.') + 1).chars().allMatch(Character::isDigit)) {
             // No top-level domain is all digits (RFC 3696): this is a mistyped address, which would never match.
             throw new IllegalArgumentException("'" + text + "' is not a host name, domain, address or address block");
         }
         return name;
+    }
+
+    /** Two keys are equal when they select the same peers: host names without case, blocks by network and length. */
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof PeerKey)) {
+            return false;
+        }
+        PeerKey other = (PeerKey) o;
+        return host != null ? other.host != null && host.equalsIgnoreCase(other.host) : block.equals(other.block);
+    }
+
+    @Override
+    public int hashCode() {
+        return host != null ? host.toLowerCase(java.util.Locale.ROOT).hashCode() : block.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return host != null ? "host " + host.toLowerCase(java.util.Locale.ROOT) : "address " + block;
     }
 }

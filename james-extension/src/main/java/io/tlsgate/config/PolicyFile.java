@@ -134,7 +134,8 @@ public final class PolicyFile {
         Parsed parsed = parse(file);
         HierarchicalConfiguration<ImmutableNode> section = section(file, parsed, INBOUND);
         try {
-            return new LoadedPolicy<>(InboundPolicyReader.read(section, files, clock), Map.of(file, parsed.sha256));
+            InboundPolicy policy = InboundPolicyReader.read(section, files, clock);
+            return new LoadedPolicy<>(policy, withImports(file, parsed.sha256, policy.importedFiles()));
         } catch (PolicyConfigurationException e) {
             throw inFile(file, parsed, e);
         }
@@ -145,7 +146,8 @@ public final class PolicyFile {
         Parsed parsed = parse(file);
         HierarchicalConfiguration<ImmutableNode> section = section(file, parsed, OUTBOUND);
         try {
-            return new LoadedPolicy<>(OutboundPolicyReader.read(section, files, clock), Map.of(file, parsed.sha256));
+            OutboundPolicy policy = OutboundPolicyReader.read(section, files, clock);
+            return new LoadedPolicy<>(policy, withImports(file, parsed.sha256, policy.importedFiles()));
         } catch (PolicyConfigurationException e) {
             throw inFile(file, parsed, e);
         }
@@ -241,5 +243,13 @@ public final class PolicyFile {
     private static PolicyConfigurationException inFile(Path file, Parsed parsed, PolicyConfigurationException e) {
         String prefix = ROOT.equals(parsed.xml.getRootElementName()) ? file + " <" + ROOT + ">" : file.toString();
         return new PolicyConfigurationException(prefix + " " + e.location(), e.problem());
+    }
+
+    /** The policy file and the files it imports (an access file): a change to any of them reloads the policy. */
+    private static Map<Path, String> withImports(Path file, String sha256, Map<Path, String> imports) {
+        Map<Path, String> all = new java.util.LinkedHashMap<>();
+        all.put(file, sha256);
+        all.putAll(imports);
+        return all;
     }
 }

@@ -73,4 +73,16 @@ final class Values {
         }
         return children;
     }
+
+    /** {@code <replyCodes>standard|sendmail</replyCodes>}: the codes refusals carry, standard when not given. */
+    static io.tlsgate.policy.ReplyCodes replyCodes(Map<String, List<ConfigElement>> children) throws PolicyConfigurationException {
+        ConfigElement element = first(children, REPLY_CODES);
+        if (element == null) {
+            return io.tlsgate.policy.ReplyCodes.STANDARD;
+        }
+        element.allowAttributes(java.util.Set.of());
+        return choice(element, io.tlsgate.policy.ReplyCodes.values());
+    }
+
+    static final String REPLY_CODES = "replyCodes";
 }

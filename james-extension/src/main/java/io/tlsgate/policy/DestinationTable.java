@@ -8,15 +8,15 @@ import java.util.Optional;
 
 /**
  * Outbound rules, looked up per delivery attempt in the order of Sendmail's TLS_Rcpt then TLS_Srv: the recipient
- * address, the recipient domain and its parent domains, the MX host name and its parent domains, the MX address and
- * ever shorter prefixes, then the default. Immutable.
+ * address, the recipient domain and its parent domains, the local part in any domain ("user@"), the MX host name and
+ * its parent domains, the MX address and ever shorter prefixes, then the default. Immutable.
  *
  * @param <R> the rule type
  */
 public final class DestinationTable<R> {
 
     /** Which kind of key selected a rule. */
-    public enum Kind { RECIPIENT, DOMAIN, MX, DEFAULT }
+    public enum Kind { RECIPIENT, DOMAIN, LOCAL_PART, MX, DEFAULT }
 
     /** A rule and the key that selected it. */
     public static final class Match<R> {
@@ -44,17 +44,19 @@ public final class DestinationTable<R> {
 
         @Override
         public String toString() {
-            return kind == Kind.DEFAULT ? "default" : kind.name().toLowerCase(Locale.ROOT) + " " + key;
+            return kind == Kind.DEFAULT ? "default" : kind.name().toLowerCase(Locale.ROOT).replace('_', '-') + " " + key;
         }
     }
 
     private final Map<String, R> recipients;
+    private final Map<String, R> localParts;
     private final PeerTable<R> domains;
     private final PeerTable<R> mxs;
     private final R defaultRule;
 
     private DestinationTable(Builder<R> b) {
         this.recipients = Map.copyOf(b.recipients);
+        this.localParts = Map.copyOf(b.localParts);
         this.domains = b.domains.build();
         this.mxs = b.mxs.build();
         this.defaultRule = b.defaultRule;
@@ -79,6 +81,10 @@ public final class DestinationTable<R> {
         if (byDomain.kind() == PeerTable.MatchKind.HOST) {
             return new Match<>(byDomain.rule(), Kind.DOMAIN, byDomain.key());
         }
+        Optional<String> localPart = localPart(recipient);
+        if (localPart.isPresent()) {
+            return new Match<>(localParts.get(localPart.get()), Kind.LOCAL_PART, localPart.get());
+        }
         PeerTable.Match<R> byMx = mxs.lookup(mxName, mxAddress);
         if (byMx.kind() != PeerTable.MatchKind.DEFAULT) {
             return new Match<>(byMx.rule(), Kind.MX, byMx.key());
@@ -86,9 +92,37 @@ public final class DestinationTable<R> {
         return new Match<>(defaultRule, Kind.DEFAULT, "default");
     }
 
-    /** The rule a recipient's own key selects, if any (recipients with different rules are delivered apart). */
+    /**
+     * The rule a recipient's own key selects, if any (recipients with different rules are delivered apart): its address,
+     * or its local part ("user@") when no domain rule comes first.
+     */
     public Optional<R> recipientRule(String recipient) {
-        return Optional.ofNullable(recipients.get(recipient.toLowerCase(Locale.ROOT)));
+        R own = recipients.get(recipient.toLowerCase(Locale.ROOT));
+        if (own != null || localParts.isEmpty()) {
+            return Optional.ofNullable(own);
+        }
+        Optional<String> localPart = localPart(recipient);
+        if (localPart.isEmpty()) {
+            return Optional.empty();
+        }
+        String domain = recipient.substring(recipient.lastIndexOf('@') + 1);
+        if (domains.lookup(Optional.of(domain), new byte[4]).kind() == PeerTable.MatchKind.HOST) {
+            return Optional.empty();
+        }
+        return Optional.of(localParts.get(localPart.get()));
+    }
+
+    /** The "user@" key of a recipient that has a local-part rule. */
+    private Optional<String> localPart(String recipient) {
+        if (localParts.isEmpty()) {
+            return Optional.empty();
+        }
+        int at = recipient.lastIndexOf('@');
+        if (at <= 0) {
+            return Optional.empty();
+        }
+        String key = recipient.substring(0, at + 1).toLowerCase(Locale.ROOT);
+        return localParts.containsKey(key) ? Optional.of(key) : Optional.empty();
     }
 
     public R defaultRule() {
@@ -96,12 +130,13 @@ public final class DestinationTable<R> {
     }
 
     public int size() {
-        return recipients.size() + domains.size() + mxs.size();
+        return recipients.size() + localParts.size() + domains.size() + mxs.size();
     }
 
     public static final class Builder<R> {
         private final R defaultRule;
         private final Map<String, R> recipients = new HashMap<>();
+        private final Map<String, R> localParts = new HashMap<>();
         private final PeerTable.Builder<R> domains;
         private final PeerTable.Builder<R> mxs;
 
@@ -116,6 +151,23 @@ public final class DestinationTable<R> {
             String key = address.trim().toLowerCase(Locale.ROOT);
             if (recipients.putIfAbsent(key, Objects.requireNonNull(rule)) != null) {
                 throw new IllegalArgumentException("recipient " + key + " has two rules");
+            }
+            return this;
+        }
+
+        /**
+         * A local part in any recipient domain, written "user@" (Sendmail's {@code TLS_Rcpt:user@}); it comes after the
+         * address and domain rules.
+         *
+         * @throws IllegalArgumentException when the local part already has a rule, or the key does not end in '@'
+         */
+        public Builder<R> localPart(String userAt, R rule) {
+            String key = userAt.trim().toLowerCase(Locale.ROOT);
+            if (key.length() < 2 || key.indexOf('@') != key.length() - 1) {
+                throw new IllegalArgumentException("'" + userAt + "' is not a local part followed by @");
+            }
+            if (localParts.putIfAbsent(key, Objects.requireNonNull(rule)) != null) {
+                throw new IllegalArgumentException("local part " + key + " has two rules");
             }
             return this;
         }

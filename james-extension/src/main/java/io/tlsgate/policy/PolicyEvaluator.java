@@ -19,7 +19,7 @@ public final class PolicyEvaluator {
         if (!facts.tlsActive()) {
             return Verdict.refuse(RefusalReason.TLS_MISSING, requirement.missingTls(),
                 facts.direction() == Direction.INBOUND ? "Must issue a STARTTLS command first" : "the server does not offer STARTTLS",
-                TlsRequirement.AfterRefusal.REFUSE);
+                TlsRequirement.AfterRefusal.REFUSE, requirement.replyCodes());
         }
         Optional<TlsProtocol> protocol = facts.protocol();
         if (protocol.isEmpty()) {
@@ -60,7 +60,7 @@ public final class PolicyEvaluator {
             case TEMP:
                 // The peer may well be fine: never turn "could not check now" into a permanent refusal.
                 return Verdict.refuse(RefusalReason.CERTIFICATE_UNCHECKED, TlsRequirement.Failure.TEMPORARY,
-                    "certificate could not be checked: " + status.detail(), requirement.afterRefusal());
+                    "certificate could not be checked: " + status.detail(), requirement.afterRefusal(), requirement.replyCodes());
             case OK:
                 break;
             default:
@@ -92,6 +92,6 @@ public final class PolicyEvaluator {
     }
 
     private static Verdict refuse(TlsRequirement requirement, RefusalReason reason, String text) {
-        return Verdict.refuse(reason, requirement.failure(), text, requirement.afterRefusal());
+        return Verdict.refuse(reason, requirement.failure(), text, requirement.afterRefusal(), requirement.replyCodes());
     }
 }

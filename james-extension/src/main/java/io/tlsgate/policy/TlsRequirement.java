@@ -76,6 +76,7 @@ public final class TlsRequirement {
     private final Failure failure;
     private final Failure missingTls;
     private final AfterRefusal afterRefusal;
+    private final ReplyCodes replyCodes;
 
     private TlsRequirement(Level level, Builder b) {
         this.level = level;
@@ -86,6 +87,19 @@ public final class TlsRequirement {
         this.failure = b.failure;
         this.missingTls = b.missingTls;
         this.afterRefusal = b.afterRefusal;
+        this.replyCodes = b.replyCodes;
+    }
+
+    private TlsRequirement(TlsRequirement other, ReplyCodes replyCodes) {
+        this.level = other.level;
+        this.minCipherBits = other.minCipherBits;
+        this.minProtocol = other.minProtocol;
+        this.identity = other.identity;
+        this.certificate = other.certificate;
+        this.failure = other.failure;
+        this.missingTls = other.missingTls;
+        this.afterRefusal = other.afterRefusal;
+        this.replyCodes = java.util.Objects.requireNonNull(replyCodes);
     }
 
     public static Builder builder() {
@@ -141,6 +155,16 @@ public final class TlsRequirement {
         return afterRefusal;
     }
 
+    /** The reply codes refusals carry: standard (454 / 554 / 530) unless configured as Sendmail's (403 / 503). */
+    public ReplyCodes replyCodes() {
+        return replyCodes;
+    }
+
+    /** This requirement with other reply codes (a configuration-wide option, applied after the rules are read). */
+    public TlsRequirement withReplyCodes(ReplyCodes codes) {
+        return codes == replyCodes ? this : new TlsRequirement(this, codes);
+    }
+
     @Override
     public String toString() {
         List<String> parts = new ArrayList<>();
@@ -159,6 +183,9 @@ public final class TlsRequirement {
             parts.add("failure=" + failure.configName());
             parts.add("missingTls=" + missingTls.configName());
             parts.add("afterRefusal=" + afterRefusal.configName());
+            if (replyCodes != ReplyCodes.STANDARD) {
+                parts.add("replyCodes=" + replyCodes.configName());
+            }
         }
         return String.join(" ", parts);
     }
@@ -172,6 +199,7 @@ public final class TlsRequirement {
         private Failure failure = Failure.TEMPORARY;
         private Failure missingTls = Failure.PERMANENT;
         private AfterRefusal afterRefusal = AfterRefusal.REFUSE;
+        private ReplyCodes replyCodes = ReplyCodes.STANDARD;
 
         private Builder() {
         }
@@ -217,6 +245,11 @@ public final class TlsRequirement {
 
         public Builder afterRefusal(AfterRefusal afterRefusal) {
             this.afterRefusal = afterRefusal;
+            return this;
+        }
+
+        public Builder replyCodes(ReplyCodes replyCodes) {
+            this.replyCodes = java.util.Objects.requireNonNull(replyCodes);
             return this;
         }
 

@@ -8,7 +8,7 @@ import java.util.Optional;
  *
  * <p>Replies: a temporary refusal is {@code 454 4.7.0}, a permanent one {@code 554 5.7.0}; a required TLS
  * that was never started is {@code 530 5.7.0} (RFC 3207), or {@code 454 4.7.0} when the rule makes it
- * temporary.
+ * temporary. With {@link ReplyCodes#SENDMAIL} the codes are Sendmail's: {@code 403} and {@code 503}.
  */
 public final class Verdict {
     private static final Verdict ACCEPT = new Verdict(null, false, null, null, "", false);
@@ -36,10 +36,16 @@ public final class Verdict {
 
     public static Verdict refuse(RefusalReason reason, TlsRequirement.Failure failure, String text,
                                  TlsRequirement.AfterRefusal afterRefusal) {
+        return refuse(reason, failure, text, afterRefusal, ReplyCodes.STANDARD);
+    }
+
+    /** A refusal with the reply codes of {@code codes} (standard, or Sendmail's 403 / 503). */
+    public static Verdict refuse(RefusalReason reason, TlsRequirement.Failure failure, String text,
+                                 TlsRequirement.AfterRefusal afterRefusal, ReplyCodes codes) {
         Objects.requireNonNull(reason, "reason");
         Objects.requireNonNull(text, "text");
         boolean temporary = failure == TlsRequirement.Failure.TEMPORARY;
-        String code = temporary ? "454" : reason == RefusalReason.TLS_MISSING ? "530" : "554";
+        String code = codes.code(temporary, reason);
         return new Verdict(reason, temporary, code, temporary ? "4.7.0" : "5.7.0", text,
             afterRefusal == TlsRequirement.AfterRefusal.DISCONNECT);
     }

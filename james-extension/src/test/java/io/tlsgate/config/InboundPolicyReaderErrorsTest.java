@@ -32,9 +32,9 @@ class InboundPolicyReaderErrorsTest {
         return Stream.of(
             // the handler element
             bad("unknown element in the handler, with a hint", DEFAULT + "<clinet peer='a.example'>" + ENCRYPT + "</clinet>",
-                " <clinet peer=\"a.example\">", "unknown element; did you mean <client>? (allowed here: verification, default, client, relay)"),
+                " <clinet peer=\"a.example\">", "unknown element; did you mean <client>? (allowed here: verification, default, client, relay, accessFile, replyCodes)"),
             bad("unknown element in the handler, no hint", DEFAULT + "<rule>" + ENCRYPT + "</rule>",
-                " <rule>", "unknown element (allowed here: verification, default, client, relay)"),
+                " <rule>", "unknown element (allowed here: verification, default, client, relay, accessFile, replyCodes)"),
             bad("no default", "<client peer='a.example'>" + ENCRYPT + "</client>", "",
                 "no <default> rule: write what clients without a rule of their own must meet"
                     + " (<default><level>none</level></default> exempts them)"),
@@ -226,7 +226,7 @@ class InboundPolicyReaderErrorsTest {
             bad("relay given twice", DEFAULT + relay(certificate("<subjectCn>a</subjectCn>")) + relay(certificate("<subjectCn>b</subjectCn>")),
                 " <relay>", "is given twice; keep one"),
             bad("relay misspelt", DEFAULT + "<realy>" + certificate("<subjectCn>a</subjectCn>") + "</realy>", " <realy>",
-                "unknown element; did you mean <relay>? (allowed here: verification, default, client, relay)"),
+                "unknown element; did you mean <relay>? (allowed here: verification, default, client, relay, accessFile, replyCodes)"),
 
             // relay
             bad("an empty relay", DEFAULT + "<relay/>", " <relay>",

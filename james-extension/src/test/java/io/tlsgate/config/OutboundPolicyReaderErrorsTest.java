@@ -36,7 +36,7 @@ class OutboundPolicyReaderErrorsTest {
     private static final String PIN = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
     private static final String OUTBOUND_ELEMENTS = "level, minCipherBits, minProtocol, failure, missingTls, subjectCn, subjectDn,"
         + " issuerDn, dnsName, pin, minRsaBits, minEcBits, revocation, clientCertificate";
-    private static final String ROOT_ELEMENTS = "verification, default, destination";
+    private static final String ROOT_ELEMENTS = "verification, default, destination, accessFile, replyCodes";
     private static final String ONE_KEY = "needs exactly one of recipient=\"...\", domain=\"...\" or mx=\"...\"";
     private static final String ONE_RULE_PER_KEY = "; each key may appear in one rule only";
     private static final String NOT_A_NAME = " is not a host name, domain, address or address block";

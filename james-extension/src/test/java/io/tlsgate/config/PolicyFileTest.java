@@ -60,6 +60,30 @@ class PolicyFileTest {
         assertThat(outbound.files()).isEqualTo(inbound.files());
     }
 
+    /** An access file the policy imports is watched with it: an edit of the access file alone reloads the policy. */
+    @Test
+    void anImportedAccessFileIsOneOfThePolicysFiles() throws Exception {
+        Path access = dir.resolve("access");
+        Files.writeString(access, "TLS_Clt:192.0.2.7\tENCR:128\nTLS_Rcpt:partner.example\tPERM+ENCR:128\n");
+        Path file = write("tlsgate-policy.xml", "<tlsgate><inbound><accessFile>" + access + "</accessFile>"
+            + "<default><level>none</level></default></inbound>"
+            + "<outbound><accessFile>" + access + "</accessFile><default><level>may</level></default></outbound></tlsgate>");
+        LoadedPolicy<InboundPolicy> inbound = PolicyFile.readInbound(file, files(), CLOCK);
+        LoadedPolicy<OutboundPolicy> outbound = PolicyFile.readOutbound(file, files(), CLOCK);
+        assertThat(inbound.files()).containsOnlyKeys(file, access);
+        assertThat(inbound.files().get(access)).isEqualTo(FileFingerprint.of(access));
+        assertThat(outbound.files()).isEqualTo(inbound.files());
+        assertThat(inbound.policy().rules().lookup(Optional.empty(), InetAddress.getByName("192.0.2.7").getAddress()).rule().minCipherBits())
+            .isEqualTo(128);
+
+        ReloadingPolicy<InboundPolicy> reloading = ReloadingPolicy.load("inbound policy", () -> PolicyFile.readInbound(file, files(), CLOCK),
+            Object::toString);
+        Files.writeString(access, "TLS_Clt:192.0.2.7\tENCR:256\n");
+        reloading.check();
+        assertThat(reloading.get().rules().lookup(Optional.empty(), InetAddress.getByName("192.0.2.7").getAddress()).rule().minCipherBits())
+            .isEqualTo(256);
+    }
+
     @Test
     void anOutboundFileAndAnInboundFileStillRead() throws Exception {
         assertThat(PolicyFile.readOutbound(write("out.xml", OUTBOUND), files(), CLOCK).policy().rules().size()).isEqualTo(1);

@@ -52,7 +52,7 @@ import io.tlsgate.config.OutboundRule;
 /**
  * The relay mailet: use it in mailetcontainer.xml in place of James's RemoteDelivery. It delivers like
  * RemoteDelivery (every stock setting keeps its meaning, on a queue of its own), but connects to each MX under the
- * TLS policy of {@code <policy>}: after STARTTLS it checks the server certificate and the negotiated strength, and
+ * TLS policy of {@code <policy>} (or of rules inline in its element): after STARTTLS it checks the server certificate and the negotiated strength, and
  * when a check fails it sends QUIT before MAIL FROM, tries the next MX, and keeps the mail queued (temporary) or
  * bounces it with a DSN that says which check failed for which host (permanent).
  *
@@ -64,6 +64,10 @@ import io.tlsgate.config.OutboundRule;
  *     &lt;bounceProcessor&gt;bounces&lt;/bounceProcessor&gt;
  * &lt;/mailet&gt;
  * </pre>
+ *
+ * The rules may instead be written inline in the element ({@code <verification>}, {@code <default>},
+ * {@code <destination>}, as in a policy file): James passes them flattened, so the mailet reads its own element of
+ * mailetcontainer.xml (see {@link MailetElement}). Inline rules are read once; a {@code <policy>} file is reloaded.
  */
 public class TlsRemoteDelivery extends GenericMailet {
     static final String POLICY = "policy";

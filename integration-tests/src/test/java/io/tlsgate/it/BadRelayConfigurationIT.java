@@ -11,14 +11,17 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * A bad relay mailet configuration (its {@code <policy>} element or the policy file) stops James at start-up, with a
- * message that names the file or element and the problem: mail is never relayed under a policy half read.
+ * A bad relay mailet configuration (its {@code <policy>} element, the policy file, or rules inline in the mailet
+ * element) stops James at start-up, with a message that names the file or element and the problem: mail is never
+ * relayed under a policy half read.
  */
 class BadRelayConfigurationIT {
     private static final String SAMPLE_POLICY = "<policy>file://conf/tlsgate-outbound.xml</policy>";
     private static final String SAMPLE_DELAY_TIME = "<delayTime>10 minutes, 1 hour, 4 hours</delayTime>";
     private static final String GOOD_DEFAULT = "<verification><trustAnchors>file://conf/tls/ca.crt</trustAnchors></verification>"
         + "<default><level>verify</level></default>";
+
+    private static final String RELAY_MAILET = "<mailet match=\"All\" class=\"io.tlsgate.delivery.TlsRemoteDelivery\">";
 
     static Stream<Arguments> badConfigurations() {
         return Stream.of(
@@ -62,7 +65,26 @@ class BadRelayConfigurationIT {
             Arguments.of("client certificate, wrong password", SAMPLE_POLICY,
                 "<outbound>" + GOOD_DEFAULT + "<destination domain=\"a.example\"><level>verify</level>"
                     + "<clientCertificate password=\"wrong\">file://conf/tls/relay-client.p12</clientCertificate></destination></outbound>",
-                "<clientCertificate password=\"***\">: ... relay-client.p12: cannot read it as pkcs12 (keystore password was incorrect)"));
+                "<clientCertificate password=\"***\">: ... relay-client.p12: cannot read it as pkcs12 (keystore password was incorrect)"),
+            // Rules inline in the mailet element: errors name the element of mailetcontainer.xml.
+            Arguments.of("inline: typo in a level", GOOD_DEFAULT.replace("verify", "verified"), null,
+                "TLS Gate relay: TLS Gate configuration error in mailetcontainer.xml <processor state=\"relay\"> " + RELAY_MAILET
+                    + " <default> <level>: 'verified' is not one of none, may, encrypt, fingerprint, verify, secure"),
+            Arguments.of("inline: the second destination's level", GOOD_DEFAULT
+                    + "<destination domain=\"a.example\"><level>may</level></destination>"
+                    + "<destination domain=\"b.example\"><level>verfy</level></destination>", null,
+                RELAY_MAILET + " <destination domain=\"b.example\"> <level>: 'verfy' is not one of"),
+            Arguments.of("inline and <policy>", SAMPLE_POLICY + GOOD_DEFAULT, null,
+                "TLS Gate relay: <policy> and inline rules (<verification>, <default>) at once: the rules are either inline in the"
+                    + " mailet element or in the <policy> file, not both"),
+            Arguments.of("inline without a default rule", "<destination domain=\"a.example\"><level>may</level></destination>", null,
+                RELAY_MAILET + ": no <default> rule: write what destinations without a rule of their own must meet"),
+            Arguments.of("inline with reloadInterval", GOOD_DEFAULT + "<reloadInterval>1 s</reloadInterval>", null,
+                "TLS Gate relay: <reloadInterval> applies to a <policy> file only: rules written inline in the mailet are read once"),
+            Arguments.of("inline: misspelt rule element", "<defualt><level>may</level></defualt>", null,
+                "TLS Gate relay: unknown setting(s) <defualt>; the settings are <policy>, RemoteDelivery's"),
+            Arguments.of("inline: verify without trust anchors", "<default><level>verify</level></default>", null,
+                RELAY_MAILET + " <default>: level verify needs a <verification> element with the <trustAnchors>"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -25,14 +25,19 @@ final class ConfigElement {
         this.location = location;
     }
 
-    @SuppressWarnings("unchecked")
     static ConfigElement root(Configuration configuration) throws PolicyConfigurationException {
+        return root(configuration, "");
+    }
+
+    /** The root element of {@code configuration}, its location preceded by where it is, e.g. {@code <processor state="relay">}. */
+    @SuppressWarnings("unchecked")
+    static ConfigElement root(Configuration configuration, String parents) throws PolicyConfigurationException {
         if (!(configuration instanceof HierarchicalConfiguration)) {
             throw new PolicyConfigurationException("<handler>", "James passed a configuration without XML structure ("
                 + (configuration == null ? "none" : configuration.getClass().getName()) + ")");
         }
         ImmutableNode root = ((HierarchicalConfiguration<ImmutableNode>) configuration).getNodeModel().getNodeHandler().getRootNode();
-        return new ConfigElement(root, tag(root));
+        return new ConfigElement(root, parents.isEmpty() ? tag(root) : parents + " " + tag(root));
     }
 
     String name() {

@@ -46,14 +46,39 @@ public final class OutboundPolicyReader {
     private OutboundPolicyReader() {
     }
 
+    /** The elements that hold outbound rules: in a policy file, or inline in the relay mailet's element. */
+    public static final List<String> ELEMENTS = List.of(VerificationReader.ELEMENT, DEFAULT, DESTINATION, AccessFileReader.ELEMENT,
+        Values.REPLY_CODES);
+
     public static OutboundPolicy read(Configuration policy, FileResolver files, Clock clock) throws PolicyConfigurationException {
         ConfigElement root = ConfigElement.root(policy);
         root.allowAttributes(Set.of());
         root.requireNoText();
         Map<String, List<ConfigElement>> children = root.childrenByName();
         for (Map.Entry<String, List<ConfigElement>> group : children.entrySet()) {
-            ElementNames.requireKnown(group.getValue().get(0), List.of(VerificationReader.ELEMENT, DEFAULT, DESTINATION,
-                AccessFileReader.ELEMENT, Values.REPLY_CODES));
+            ElementNames.requireKnown(group.getValue().get(0), ELEMENTS);
+        }
+        return read(root, children, files, clock);
+    }
+
+    /**
+     * The rules written inline in the relay mailet's {@code <mailet>} element of mailetcontainer.xml: its
+     * {@link #ELEMENTS} children. Its other children are the mailet's own settings (the mailet checks them) and its
+     * attributes are James's (class, match).
+     *
+     * @param parents where the element is, for error messages, e.g. {@code mailetcontainer.xml <processor state="relay">}
+     */
+    public static OutboundPolicy readInline(Configuration mailet, String parents, FileResolver files, Clock clock)
+            throws PolicyConfigurationException {
+        ConfigElement root = ConfigElement.root(mailet, parents);
+        Map<String, List<ConfigElement>> children = new java.util.LinkedHashMap<>(root.childrenByName());
+        children.keySet().retainAll(ELEMENTS);
+        return read(root, children, files, clock);
+    }
+
+    private static OutboundPolicy read(ConfigElement root, Map<String, List<ConfigElement>> children, FileResolver files, Clock clock)
+            throws PolicyConfigurationException {
+        for (Map.Entry<String, List<ConfigElement>> group : children.entrySet()) {
             if (!group.getKey().equals(DESTINATION) && group.getValue().size() > 1) {
                 throw group.getValue().get(1).error("is given twice; keep one");
             }

@@ -1,9 +1,12 @@
 package io.tlsgate.delivery;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import javax.mail.MessagingException;
 
@@ -11,6 +14,7 @@ import org.apache.james.transport.mailets.remote.delivery.Delay;
 import org.apache.james.transport.mailets.remote.delivery.RemoteDeliveryConfiguration;
 import org.apache.mailet.MailetConfig;
 
+import io.tlsgate.config.OutboundPolicyReader;
 import io.tlsgate.config.PolicyFile;
 
 /**
@@ -38,17 +42,20 @@ final class RelaySettings {
     }
 
     static void check(MailetConfig config) throws MessagingException {
-        List<String> unknown = new ArrayList<>();
+        Set<String> unknown = new LinkedHashSet<>();
         for (Iterator<String> names = config.getInitParameterNames(); names.hasNext(); ) {
             String name = names.next();
-            // mail.* settings go to javax.mail as they are, as with RemoteDelivery.
-            if (!NAMES.contains(name) && !name.startsWith(RemoteDeliveryConfiguration.JAVAX_PREFIX)) {
-                unknown.add("<" + name + ">");
+            // mail.* settings go to javax.mail as they are, as with RemoteDelivery. Inline rules are read from the
+            // element itself (their content is checked there); James names their children "default.level".
+            if (!NAMES.contains(name) && !name.startsWith(RemoteDeliveryConfiguration.JAVAX_PREFIX)
+                    && !OutboundPolicyReader.ELEMENTS.contains(topElement(name))) {
+                unknown.add("<" + topElement(name) + ">");
             }
         }
         if (!unknown.isEmpty()) {
             throw new MessagingException("TLS Gate relay: unknown setting(s) " + String.join(", ", unknown) + "; the settings are"
-                + " <policy>, RemoteDelivery's (names are case-sensitive: " + String.join(", ", sorted()) + ") and mail.* for javax.mail");
+                + " <policy>, RemoteDelivery's (names are case-sensitive: " + String.join(", ", sorted()) + "), mail.* for javax.mail"
+                + " and the inline rules " + OutboundPolicyReader.ELEMENTS.stream().map(e -> "<" + e + ">").collect(Collectors.joining(", ")));
         }
         for (String name : BOOLEANS) {
             String value = config.getInitParameter(name);
@@ -75,6 +82,27 @@ final class RelaySettings {
                 }
             }
         }
+    }
+
+    /** The rule elements written inline in the mailet element, in {@link OutboundPolicyReader#ELEMENTS} order. */
+    static List<String> inlineRules(MailetConfig config) {
+        Set<String> present = new HashSet<>();
+        for (Iterator<String> names = config.getInitParameterNames(); names.hasNext(); ) {
+            present.add(topElement(names.next()));
+        }
+        return OutboundPolicyReader.ELEMENTS.stream().filter(present::contains).collect(Collectors.toList());
+    }
+
+    /** "default" of "default.level" (James's name for {@code <default><level>}). */
+    private static String topElement(String name) {
+        int end = name.length();
+        for (char c : new char[] {'.', '['}) {
+            int at = name.indexOf(c);
+            if (at > 0 && at < end) {
+                end = at;
+            }
+        }
+        return name.substring(0, end);
     }
 
     private static List<String> sorted() {

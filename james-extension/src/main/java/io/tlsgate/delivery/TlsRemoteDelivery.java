@@ -15,13 +15,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.WeakHashMap;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import javax.inject.Inject;
 import javax.mail.MessagingException;
 
+import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.apache.james.core.MailAddress;
 import org.apache.james.dnsservice.api.DNSService;
 import org.apache.james.domainlist.api.DomainList;
@@ -30,6 +33,7 @@ import org.apache.james.queue.api.MailPrioritySupport;
 import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.queue.api.MailQueueName;
+import org.apache.james.server.core.configuration.ConfigurationProvider;
 import org.apache.james.transport.mailets.remote.delivery.DnsHelper;
 import org.apache.james.transport.mailets.remote.delivery.RemoteDeliveryConfiguration;
 import org.apache.mailet.Mail;
@@ -40,6 +44,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.tlsgate.config.OutboundPolicy;
+import io.tlsgate.config.OutboundPolicyReader;
 import io.tlsgate.config.PolicyFile;
 import io.tlsgate.config.ReloadingPolicy;
 import io.tlsgate.config.OutboundRule;
@@ -47,7 +52,7 @@ import io.tlsgate.config.OutboundRule;
 /**
  * The relay mailet: use it in mailetcontainer.xml in place of James's RemoteDelivery. It delivers like
  * RemoteDelivery (every stock setting keeps its meaning, on a queue of its own), but connects to each MX under the
- * TLS policy of {@code <policy>}: after STARTTLS it checks the server certificate and the negotiated strength, and
+ * TLS policy of {@code <policy>} (or of rules inline in its element): after STARTTLS it checks the server certificate and the negotiated strength, and
  * when a check fails it sends QUIT before MAIL FROM, tries the next MX, and keeps the mail queued (temporary) or
  * bounces it with a DSN that says which check failed for which host (permanent).
  *
@@ -59,9 +64,14 @@ import io.tlsgate.config.OutboundRule;
  *     &lt;bounceProcessor&gt;bounces&lt;/bounceProcessor&gt;
  * &lt;/mailet&gt;
  * </pre>
+ *
+ * The rules may instead be written inline in the element ({@code <verification>}, {@code <default>},
+ * {@code <destination>}, as in a policy file): James passes them flattened, so the mailet reads its own element of
+ * mailetcontainer.xml (see {@link MailetElement}). Inline rules are read once; a {@code <policy>} file is reloaded.
  */
 public class TlsRemoteDelivery extends GenericMailet {
     static final String POLICY = "policy";
+    private static final String MAILET_CONTAINER = "mailetcontainer";
     static final MailQueueName DEFAULT_QUEUE = MailQueueName.of("outgoing-tlsgate");
     private static final Logger LOGGER = LoggerFactory.getLogger(TlsRemoteDelivery.class);
     private static final String NAME_JUNCTION = "-to-";
@@ -71,19 +81,28 @@ public class TlsRemoteDelivery extends GenericMailet {
     private final DomainList domains;
     private final MailQueueFactory<?> queues;
     private final FileSystem files;
+    private final ConfigurationProvider configurations;
     private RemoteDeliveryConfiguration configuration;
     /** The policy in force; each delivery attempt and each split of a new mail takes it once. */
-    private ReloadingPolicy<OutboundPolicy> policies;
+    private Supplier<OutboundPolicy> policies;
+    /** The policy file's reloader; empty with inline rules (read once). */
+    private Optional<ReloadingPolicy<OutboundPolicy>> reloading = Optional.empty();
     private MailQueue queue;
     private DeliveryLoop loop;
     private MailQueueName claimed;
 
+    /**
+     * @param configurations James's configuration files: inline rules are read from this mailet's own element of
+     *                       mailetcontainer.xml, which James passes to mailets only flattened
+     */
     @Inject
-    public TlsRemoteDelivery(DNSService dns, DomainList domains, MailQueueFactory<?> queues, FileSystem files) {
+    public TlsRemoteDelivery(DNSService dns, DomainList domains, MailQueueFactory<?> queues, FileSystem files,
+                             ConfigurationProvider configurations) {
         this.dns = dns;
         this.domains = domains;
         this.queues = queues;
         this.files = files;
+        this.configurations = configurations;
     }
 
     @Override
@@ -96,10 +115,18 @@ public class TlsRemoteDelivery extends GenericMailet {
         } catch (ConfigurationException e) {
             throw new MessagingException("TLS Gate relay: " + e.getMessage(), e);
         }
-        policies = loadPolicy();
+        List<String> inline = RelaySettings.inlineRules(getMailetConfig());
+        if (inline.isEmpty()) {
+            ReloadingPolicy<OutboundPolicy> file = loadPolicy();
+            reloading = Optional.of(file);
+            policies = file;
+        } else {
+            OutboundPolicy fixed = loadInline(inline);
+            policies = () -> fixed;
+        }
         for (String governed : List.of("startTLS", "verifyServerIdentity")) {
             if (getInitParameter(governed) != null) {
-                LOGGER.warn("TLS Gate relay: <{}> is ignored: TLS to each destination follows the policy of <{}>", governed, POLICY);
+                LOGGER.warn("TLS Gate relay: <{}> is ignored: TLS to each destination follows the TLS Gate policy", governed);
             }
         }
         MailQueueName queueName = getInitParameter(RemoteDeliveryConfiguration.OUTGOING) == null
@@ -110,15 +137,62 @@ public class TlsRemoteDelivery extends GenericMailet {
             new HostAttempt(configuration, new MessageSending(new Converter7Bit(getMailetContext()))));
         loop = new DeliveryLoop(queue, configuration, delivery, new Bounces(configuration, getMailetContext()), getMailetContext());
         loop.start();
-        LOGGER.info("TLS Gate relay started on queue {}: {}", queueName.asString(), summary(policies.get()));
-        policies.start(reloadInterval);
+        LOGGER.info("TLS Gate relay started on queue {}: {}{}", queueName.asString(), summary(policies.get()),
+            reloading.isEmpty() ? " (rules inline in the mailet: not reloadable)" : "");
+        reloading.ifPresent(r -> r.start(reloadInterval));
+    }
+
+    /**
+     * The rules written inline in this mailet's element, read from the element itself (found in mailetcontainer.xml
+     * as the one James flattened into this mailet's configuration), with the same reader as policy files.
+     */
+    private OutboundPolicy loadInline(List<String> inline) throws MessagingException {
+        String elements = inline.stream().map(e -> "<" + e + ">").collect(Collectors.joining(", "));
+        if (getInitParameter(POLICY) != null) {
+            throw new MessagingException("TLS Gate relay: <" + POLICY + "> and inline rules (" + elements + ") at once: the rules are"
+                + " either inline in the mailet element or in the <" + POLICY + "> file, not both (move " + elements
+                + " into the file's <outbound> section, or remove <" + POLICY + ">)");
+        }
+        if (getInitParameter(PolicyFile.RELOAD_INTERVAL) != null) {
+            throw new MessagingException("TLS Gate relay: <" + PolicyFile.RELOAD_INTERVAL + "> applies to a <" + POLICY + "> file only:"
+                + " rules written inline in the mailet are read once, at start-up (move them into a policy file to reload them)");
+        }
+        if (configurations == null) {
+            throw new MessagingException("TLS Gate relay: inline rules (" + elements + ") need James's ConfigurationProvider, which"
+                + " this mailet container does not provide; name a policy file with <" + POLICY + "> instead");
+        }
+        HierarchicalConfiguration<ImmutableNode> mailetContainer;
+        try {
+            mailetContainer = configurations.getConfiguration(MAILET_CONTAINER);
+        } catch (ConfigurationException | RuntimeException e) {
+            throw new MessagingException("TLS Gate relay: the inline rules cannot be read: " + MAILET_CONTAINER + ".xml cannot be read ("
+                + e.getMessage() + ")", e);
+        }
+        List<MailetElement.Found> found = MailetElement.find(mailetContainer, getMailetConfig());
+        if (found.isEmpty()) {
+            throw new MessagingException("TLS Gate relay: the inline rules cannot be read: no <mailet> element in the <processors> of "
+                + MAILET_CONTAINER + ".xml has this mailet's settings (was the file changed while James started?)");
+        }
+        if (found.size() > 1) {
+            throw new MessagingException("TLS Gate relay: " + MAILET_CONTAINER + ".xml holds " + found.size() + " identical <mailet class=\""
+                + getMailetName() + "\"> elements (processors " + found.stream().map(f -> f.processor).collect(Collectors.joining(", "))
+                + "); two relay mailets cannot share a queue: give each relay mailet its own <outgoing> queue");
+        }
+        MailetElement.Found element = found.get(0);
+        try {
+            return OutboundPolicyReader.readInline(element.element, MAILET_CONTAINER + ".xml <processor state=\"" + element.processor + "\">",
+                l -> files.getFile(l).toPath(), Clock.systemUTC());
+        } catch (ConfigurationException e) {
+            throw new MessagingException("TLS Gate relay: " + e.getMessage(), e);
+        }
     }
 
     private ReloadingPolicy<OutboundPolicy> loadPolicy() throws MessagingException {
         String location = getInitParameter(POLICY);
         if (location == null || location.isBlank()) {
             throw new MessagingException("TLS Gate relay: <" + POLICY + "> is missing: name the file with the outbound TLS rules,"
-                + " e.g. <" + POLICY + ">file://conf/tlsgate-outbound.xml</" + POLICY + ">");
+                + " e.g. <" + POLICY + ">file://conf/tlsgate-outbound.xml</" + POLICY + ">, or write the rules inline in the mailet"
+                + " element (<verification>, <default>, <destination>)");
         }
         Path path;
         try {
@@ -207,9 +281,7 @@ public class TlsRemoteDelivery extends GenericMailet {
                 CLAIMED_QUEUES.getOrDefault(queues, new HashSet<>()).remove(claimed);
             }
         }
-        if (policies != null) {
-            policies.close();
-        }
+        reloading.ifPresent(ReloadingPolicy::close);
         if (loop != null) {
             loop.stop();
         }

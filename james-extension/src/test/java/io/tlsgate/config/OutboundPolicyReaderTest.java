@@ -211,6 +211,35 @@ class OutboundPolicyReaderTest {
         assertThat(policy.verification()).isPresent();
     }
 
+    /** Inline in the relay mailet's element: the rule elements count, the mailet's settings and attributes are not rules. */
+    @Test
+    void inlineRulesAreReadFromTheMailetElement() throws PolicyConfigurationException {
+        String mailet = POLICY.replace("<outbound>", "<mailet match='All' class='io.tlsgate.delivery.TlsRemoteDelivery'>"
+                + "<verification><jvmTrustStore>true</jvmTrustStore></verification>"
+                + "<delayTime>5 minutes</delayTime><maxRetries>3</maxRetries><mail.smtp.localhost>relay.example</mail.smtp.localhost>")
+            .replace("</outbound>", "<bounceProcessor>bounces</bounceProcessor></mailet>");
+        OutboundPolicy inline = OutboundPolicyReader.readInline(HandlerXml.parse(mailet), "mailetcontainer.xml <processor state=\"relay\">",
+            this::resolve, CLOCK);
+        OutboundPolicy file = read(POLICY);
+        assertThat(inline.rules().size()).isEqualTo(file.rules().size());
+        assertThat(inline.rules().defaultRule()).hasToString(MAY);
+        assertThat(inline.rules().lookup("cfo@partner.example", "partner.example", Optional.empty(), new byte[4]).rule())
+            .hasToString(VERIFY);
+        assertThat(inline.verification()).isPresent();
+    }
+
+    @Test
+    void inlineErrorsNameTheMailetElement() {
+        String mailet = "<mailet match='All' class='io.tlsgate.delivery.TlsRemoteDelivery'><maxRetries>3</maxRetries>"
+            + "<default><level>verified</level></default></mailet>";
+        PolicyConfigurationException e = org.assertj.core.api.Assertions.catchThrowableOfType(() -> OutboundPolicyReader.readInline(
+            HandlerXml.parse(mailet), "mailetcontainer.xml <processor state=\"relay\">", this::resolve, CLOCK),
+            PolicyConfigurationException.class);
+        assertThat(e.location()).isEqualTo("mailetcontainer.xml <processor state=\"relay\">"
+            + " <mailet match=\"All\" class=\"io.tlsgate.delivery.TlsRemoteDelivery\"> <default> <level>");
+        assertThat(e.problem()).startsWith("'verified' is not one of none, may, encrypt, fingerprint, verify, secure");
+    }
+
     /**
      * Reads a policy; one without {@code <verification>} gets the JVM's trust store as anchors, which levels verify
      * and secure need (tests of rule syntax; {@link OutboundPolicyReaderErrorsTest} shows the error without them).

@@ -29,8 +29,6 @@ import org.slf4j.LoggerFactory;
 
 import com.sun.mail.smtp.SMTPAddressFailedException;
 
-import io.tlsgate.config.OutboundRule;
-import io.tlsgate.policy.TlsRequirement;
 
 /**
  * One delivery attempt to one MX: a javax.mail session of its own (the policy's socket factory lives in the
@@ -49,12 +47,12 @@ final class HostAttempt {
         this.sending = sending;
     }
 
-    HostResult deliver(Mail mail, List<MailAddress> recipients, HostAddress host, OutboundRule rule, TlsCheck check) {
+    HostResult deliver(Mail mail, List<MailAddress> recipients, HostAddress host, TlsCheck check) {
         boolean implicitTls = "smtps".equalsIgnoreCase(host.getProtocol());
         String where = host.getHostName() + "[" + host.getHost() + "]:" + host.getPort();
         PolicySocketFactory sockets = new PolicySocketFactory(host.getHostName(),
-            rule.clientCertificate().map(c -> c.keyManagers()).orElse(null));
-        Session session = Session.getInstance(properties(mail, rule, sockets, implicitTls));
+            check.clientCertificate().map(c -> c.keyManagers()).orElse(null));
+        Session session = Session.getInstance(properties(mail, check, sockets, implicitTls));
         TlsPolicySmtpTransport transport = new TlsPolicySmtpTransport(session, host, implicitTls, sockets, check);
         transport.setLocalHost(configuration.getHeloNameProvider().getHeloName());
         try {
@@ -78,12 +76,12 @@ final class HostAttempt {
         }
     }
 
-    private Properties properties(Mail mail, OutboundRule rule, PolicySocketFactory sockets, boolean implicitTls) {
+    private Properties properties(Mail mail, TlsCheck check, PolicySocketFactory sockets, boolean implicitTls) {
         Properties properties = new Properties();
         properties.putAll(implicitTls ? configuration.createFinalJavaxPropertiesWithSSL() : configuration.createFinalJavaxProperties());
         String prefix = implicitTls ? "mail.smtps" : "mail.smtp";
         properties.put(prefix + ".from", mail.getMaybeSender().asString());
-        properties.put(prefix + ".starttls.enable", String.valueOf(rule.requirement().level() != TlsRequirement.Level.NONE));
+        properties.put(prefix + ".starttls.enable", String.valueOf(check.triesStartTls()));
         // The policy decides what a missing STARTTLS or a certificate means, with a QUIT and a reason.
         properties.put(prefix + ".starttls.required", "false");
         properties.put(prefix + ".ssl.checkserveridentity", "false");

@@ -80,10 +80,11 @@ final class MxDelivery {
         List<HostResult> failures = new ArrayList<>();
         while (hosts.hasNext() && !remaining.isEmpty()) {
             HostAddress host = hosts.next();
-            DestinationTable.Match<OutboundRule> rule = rule(policy, remaining.get(0), domain, host);
-            TlsCheck check = new TlsCheck(rule.rule(), hostName(host), domain, host.getHost(), policy.verification());
-            HostResult result = attempt.deliver(mail, remaining, host, rule.rule(), check);
-            log(mail, rule, check, result);
+            // The recipient side of the rules is the same for every recipient of this group (split by rule before).
+            DestinationTable.Rules<OutboundRule> rules = rules(policy, remaining.get(0), domain, host);
+            TlsCheck check = new TlsCheck(rules, hostName(host), domain, host.getHost(), policy.verification());
+            HostResult result = attempt.deliver(mail, remaining, host, check);
+            log(mail, check, result);
             switch (result.kind) {
                 case DELIVERED:
                     delivered.addAll(result.sent);
@@ -110,7 +111,7 @@ final class MxDelivery {
             failures, Optional.empty(), Optional.empty());
     }
 
-    private static DestinationTable.Match<OutboundRule> rule(OutboundPolicy policy, MailAddress recipient, String domain, HostAddress host) {
+    private static DestinationTable.Rules<OutboundRule> rules(OutboundPolicy policy, MailAddress recipient, String domain, HostAddress host) {
         byte[] address;
         try {
             address = InetAddresses.isInetAddress(host.getHost()) ? InetAddresses.forString(host.getHost()).getAddress()
@@ -119,7 +120,7 @@ final class MxDelivery {
             address = new byte[4];
         }
         String name = hostName(host);
-        return policy.rules().lookup(recipient.asString(), domain,
+        return policy.rules().rules(recipient.asString(), domain,
             InetAddresses.isInetAddress(name) ? Optional.empty() : Optional.of(name), address);
     }
 
@@ -166,7 +167,8 @@ final class MxDelivery {
         return all;
     }
 
-    private static void log(Mail mail, DestinationTable.Match<OutboundRule> rule, TlsCheck check, HostResult result) {
+    private static void log(Mail mail, TlsCheck check, HostResult result) {
+        String rule = check.rules();
         String id = "mail=" + mail.getName() + " mx=" + result.host;
         String outcome = " result=" + result.kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
             + (result.details().isEmpty() ? "" : " detail=\"" + result.details() + "\"");

@@ -4,7 +4,9 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -12,40 +14,60 @@ import javax.net.ssl.SSLSession;
 
 import io.tlsgate.config.OutboundRule;
 import io.tlsgate.pki.CertificateIdentityReader;
+import io.tlsgate.pki.ClientCredentials;
 import io.tlsgate.pki.ChainVerifier;
 import io.tlsgate.pki.ServerName;
 import io.tlsgate.pki.VerificationCache;
 import io.tlsgate.policy.CertificateStatus;
+import io.tlsgate.policy.CombinedRequirement;
+import io.tlsgate.policy.DestinationTable;
 import io.tlsgate.policy.Direction;
-import io.tlsgate.policy.PolicyEvaluator;
 import io.tlsgate.policy.TlsFacts;
 import io.tlsgate.policy.TlsRequirement;
 
 /**
  * The policy check of one connection to one MX: what was negotiated, whether the server certificate verifies and
- * names the right server (the MX host at level verify, the recipient domain at level secure), and the verdict. The
+ * names the right server (the MX host at level verify, the recipient domain at level secure), and the verdict. Every
+ * applying rule (recipient side and server side, see {@link CombinedRequirement}) judges the same connection. The
  * last judgement is kept for the log line.
  */
 final class TlsCheck {
     private static final ChainVerifier NO_ANCHORS = ChainVerifier.withoutAnchors(Clock.systemUTC());
 
-    private final OutboundRule rule;
+    private final DestinationTable.Rules<OutboundRule> rules;
+    private final CombinedRequirement requirement;
     private final String mxName;
     private final String domain;
     private final String peerAddress;
     private final Optional<VerificationCache> verification;
     private TlsPolicySmtpTransport.Judgement last;
 
-    TlsCheck(OutboundRule rule, String mxName, String domain, String peerAddress, Optional<VerificationCache> verification) {
-        this.rule = rule;
+    TlsCheck(DestinationTable.Rules<OutboundRule> rules, String mxName, String domain, String peerAddress,
+             Optional<VerificationCache> verification) {
+        this.rules = rules;
+        this.requirement = CombinedRequirement.of(rules, OutboundRule::requirement);
         this.mxName = mxName;
         this.domain = domain;
         this.peerAddress = peerAddress;
         this.verification = verification;
     }
 
+    /** The applying rules, as logged: "domain a.example + mx mx.a.example". */
+    String rules() {
+        return rules.toString();
+    }
+
     boolean requiresTls() {
-        return rule.requirement().requiresTls();
+        return requirement.requiresTls();
+    }
+
+    boolean triesStartTls() {
+        return requirement.triesStartTls();
+    }
+
+    /** Our certificate for the server: the recipient side rule's, else the server side rule's. */
+    Optional<ClientCredentials> clientCertificate() {
+        return rules.applying().stream().map(m -> m.rule().clientCertificate()).flatMap(Optional::stream).findFirst();
     }
 
     Optional<TlsPolicySmtpTransport.Judgement> last() {
@@ -54,26 +76,32 @@ final class TlsCheck {
 
     /** The server offered no STARTTLS. */
     TlsPolicySmtpTransport.Judgement judgePlaintext() {
-        return record(facts().build());
+        TlsFacts plaintext = facts().build();
+        return record(requirement -> plaintext);
     }
 
     TlsPolicySmtpTransport.Judgement judge(SSLSession session) {
-        TlsFacts.Builder facts = facts().tls(session.getProtocol(), session.getCipherSuite());
         List<X509Certificate> chain = chain(session);
+        // The certificate's verification depends on the requirement (level, anchors, pins, name): once per requirement.
+        Map<TlsRequirement, TlsFacts> judged = new IdentityHashMap<>();
+        return record(requirement -> judged.computeIfAbsent(requirement, r -> facts(session, chain, r)));
+    }
+
+    private TlsFacts facts(SSLSession session, List<X509Certificate> chain, TlsRequirement requirement) {
+        TlsFacts.Builder facts = facts().tls(session.getProtocol(), session.getCipherSuite());
         if (chain.isEmpty()) {
-            return record(facts.certificateStatus(CertificateStatus.noCertificate()).build());
+            return facts.certificateStatus(CertificateStatus.noCertificate()).build();
         }
         try {
             facts.peerChain(CertificateIdentityReader.readChain(chain.toArray(new Certificate[0])));
         } catch (IllegalArgumentException e) {
-            return record(facts.certificateStatus(CertificateStatus.failed("unreadable certificate: " + e.getMessage())).build());
+            return facts.certificateStatus(CertificateStatus.failed("unreadable certificate: " + e.getMessage())).build();
         }
-        return record(facts.certificateStatus(verify(chain)).build());
+        return facts.certificateStatus(verify(chain, requirement)).build();
     }
 
     /** Level secure checks the recipient domain; every other level the MX host (and logs that). */
-    private CertificateStatus verify(List<X509Certificate> chain) {
-        TlsRequirement requirement = rule.requirement();
+    private CertificateStatus verify(List<X509Certificate> chain, TlsRequirement requirement) {
         TlsRequirement.Level level = requirement.level() == TlsRequirement.Level.FINGERPRINT
             ? TlsRequirement.Level.FINGERPRINT : TlsRequirement.Level.VERIFY;
         ServerName name = requirement.level() == TlsRequirement.Level.SECURE ? ServerName.domain(domain) : ServerName.host(mxName);
@@ -87,8 +115,9 @@ final class TlsCheck {
         return TlsFacts.builder(Direction.OUTBOUND, peerAddress).peerName(mxName);
     }
 
-    private TlsPolicySmtpTransport.Judgement record(TlsFacts facts) {
-        last = new TlsPolicySmtpTransport.Judgement(PolicyEvaluator.evaluate(rule.requirement(), facts), facts);
+    private TlsPolicySmtpTransport.Judgement record(java.util.function.Function<TlsRequirement, TlsFacts> facts) {
+        CombinedRequirement.Decision decision = requirement.evaluate(facts);
+        last = new TlsPolicySmtpTransport.Judgement(decision.verdict(), facts.apply(decision.decidedBy().requirement()));
         return last;
     }
 

@@ -39,7 +39,8 @@ final class TlsPolicySmtpTransport extends SMTPTransport {
             judge();
         }
         boolean ok = super.ehlo(domain);
-        if (ok && !isSSL() && !judged && check.requiresTls() && !supportsExtension("STARTTLS")) {
+        // STARTTLS not offered, or never tried with this server (its rule is level none): judged as plaintext.
+        if (ok && !isSSL() && !judged && check.requiresTls() && (!check.triesStartTls() || !supportsExtension("STARTTLS"))) {
             refuse(check.judgePlaintext());
         }
         return ok;

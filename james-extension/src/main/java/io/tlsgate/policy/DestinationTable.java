@@ -1,15 +1,18 @@
 package io.tlsgate.policy;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Outbound rules, looked up per delivery attempt in the order of Sendmail's TLS_Rcpt then TLS_Srv: the recipient
- * address, the recipient domain and its parent domains, the local part in any domain ("user@"), the MX host name and
- * its parent domains, the MX address and ever shorter prefixes, then the default. Immutable.
+ * Outbound rules, looked up per delivery attempt. A delivery has two sides, as in Sendmail: the recipient side
+ * (TLS_Rcpt: the recipient address, the recipient domain and its parent domains, the local part in any domain
+ * ("user@")) and the server side (TLS_Srv: the MX host name and its parent domains, the MX address and ever shorter
+ * prefixes). {@link #rules} gives the entry of each side; both apply when both exist, and the default applies only when
+ * neither side has an entry. {@link #lookup} gives the first of them. Immutable.
  *
  * @param <R> the rule type
  */
@@ -48,6 +51,50 @@ public final class DestinationTable<R> {
         }
     }
 
+    /**
+     * The rules that apply to one delivery to one MX: the recipient side's own entry, the server side's own entry, or
+     * the default alone when neither side has one.
+     */
+    public static final class Rules<R> {
+        private final Optional<Match<R>> recipientSide;
+        private final Optional<Match<R>> serverSide;
+        private final Match<R> defaultMatch;
+
+        Rules(Optional<Match<R>> recipientSide, Optional<Match<R>> serverSide, Match<R> defaultMatch) {
+            this.recipientSide = recipientSide;
+            this.serverSide = serverSide;
+            this.defaultMatch = defaultMatch;
+        }
+
+        /** The recipient / local part / domain entry (TLS_Rcpt), if any. */
+        public Optional<Match<R>> recipientSide() {
+            return recipientSide;
+        }
+
+        /** The MX host / address entry (TLS_Srv, Try_TLS), if any. */
+        public Optional<Match<R>> serverSide() {
+            return serverSide;
+        }
+
+        /** Every rule the delivery must satisfy, recipient side first; the default alone when neither side has an entry. */
+        public List<Match<R>> applying() {
+            if (recipientSide.isPresent() && serverSide.isPresent()) {
+                return List.of(recipientSide.get(), serverSide.get());
+            }
+            return List.of(recipientSide.or(() -> serverSide).orElse(defaultMatch));
+        }
+
+        /** The first applying rule (the recipient side's when there is one). */
+        public Match<R> first() {
+            return applying().get(0);
+        }
+
+        @Override
+        public String toString() {
+            return applying().stream().map(Match::toString).collect(java.util.stream.Collectors.joining(" + "));
+        }
+    }
+
     private final Map<String, R> recipients;
     private final Map<String, R> localParts;
     private final PeerTable<R> domains;
@@ -73,23 +120,34 @@ public final class DestinationTable<R> {
      * @param mxAddress its address, 4 or 16 bytes
      */
     public Match<R> lookup(String recipient, String domain, Optional<String> mxName, byte[] mxAddress) {
+        return rules(recipient, domain, mxName, mxAddress).first();
+    }
+
+    /**
+     * The rules of both sides of a delivery (see {@link Rules}).
+     *
+     * @param recipient the recipient address (user@domain)
+     * @param domain the recipient domain
+     * @param mxName the host name of the MX being tried (empty for an address literal)
+     * @param mxAddress its address, 4 or 16 bytes
+     */
+    public Rules<R> rules(String recipient, String domain, Optional<String> mxName, byte[] mxAddress) {
+        PeerTable.Match<R> byMx = mxs.lookup(mxName, mxAddress);
+        Optional<Match<R>> serverSide = byMx.kind() == PeerTable.MatchKind.DEFAULT ? Optional.empty()
+            : Optional.of(new Match<>(byMx.rule(), Kind.MX, byMx.key()));
+        return new Rules<>(recipientSide(recipient, domain), serverSide, new Match<>(defaultRule, Kind.DEFAULT, "default"));
+    }
+
+    private Optional<Match<R>> recipientSide(String recipient, String domain) {
         R byRecipient = recipients.get(recipient.toLowerCase(Locale.ROOT));
         if (byRecipient != null) {
-            return new Match<>(byRecipient, Kind.RECIPIENT, recipient.toLowerCase(Locale.ROOT));
+            return Optional.of(new Match<>(byRecipient, Kind.RECIPIENT, recipient.toLowerCase(Locale.ROOT)));
         }
         PeerTable.Match<R> byDomain = domains.lookup(Optional.of(domain), new byte[4]);
         if (byDomain.kind() == PeerTable.MatchKind.HOST) {
-            return new Match<>(byDomain.rule(), Kind.DOMAIN, byDomain.key());
+            return Optional.of(new Match<>(byDomain.rule(), Kind.DOMAIN, byDomain.key()));
         }
-        Optional<String> localPart = localPart(recipient);
-        if (localPart.isPresent()) {
-            return new Match<>(localParts.get(localPart.get()), Kind.LOCAL_PART, localPart.get());
-        }
-        PeerTable.Match<R> byMx = mxs.lookup(mxName, mxAddress);
-        if (byMx.kind() != PeerTable.MatchKind.DEFAULT) {
-            return new Match<>(byMx.rule(), Kind.MX, byMx.key());
-        }
-        return new Match<>(defaultRule, Kind.DEFAULT, "default");
+        return localPart(recipient).map(localPart -> new Match<>(localParts.get(localPart), Kind.LOCAL_PART, localPart));
     }
 
     /**

@@ -50,6 +50,11 @@ public final class Verdict {
             afterRefusal == TlsRequirement.AfterRefusal.DISCONNECT);
     }
 
+    /** The same refusal with {@code prefix} before its text (e.g. which rule refused); an acceptance unchanged. */
+    public Verdict prefixed(String prefix) {
+        return accepted() ? this : new Verdict(reason, temporary, replyCode, enhancedStatus, prefix + text, closesConnection);
+    }
+
     public boolean accepted() {
         return reason == null;
     }

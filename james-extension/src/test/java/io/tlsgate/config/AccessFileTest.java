@@ -23,6 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import com.google.common.net.InetAddresses;
 
 import io.tlsgate.policy.CertificateStatus;
+import io.tlsgate.policy.CombinedRequirement;
 import io.tlsgate.policy.Direction;
 import io.tlsgate.policy.DistinguishedName;
 import io.tlsgate.policy.PeerCertificate;
@@ -158,19 +159,36 @@ class AccessFileTest {
             out("a@secure.example.com", "mx1.secure.example.com", "198.51.100.1", plaintext(d),
                 "454 4.7.0 the server does not offer STARTTLS", "mx secure.example.com"),
             out("ceo@Bank.Example", "mx.bank.example", "198.51.100.2", verified(d, AES_256, "CN=mx.bank.example,O=Bank,C=US", OTHER_CA),
-                "accept", "recipient ceo@bank.example"),
+                "accept", "recipient ceo@bank.example + mx mx.bank.example"),
             out("ceo@bank.example", "mx.bank.example", "198.51.100.2", verified(d, AES_256, "CN=mx.bank.example,O=Elsewhere", OTHER_CA),
-                "554 5.7.0 certificate identity mismatch: subject DN", "recipient ceo@bank.example"),
+                "554 5.7.0 rule recipient ceo@bank.example: certificate identity mismatch: subject DN",
+                "recipient ceo@bank.example + mx mx.bank.example"),
             out("ceo@bank.example", "mx.bank.example", "198.51.100.2", verified(d, AES_128, "CN=mx.bank.example,O=Bank,C=US", OTHER_CA),
-                "554 5.7.0 encryption too weak: 128 bits, 256 required", "recipient ceo@bank.example"),
+                "554 5.7.0 rule recipient ceo@bank.example: encryption too weak: 128 bits, 256 required",
+                "recipient ceo@bank.example + mx mx.bank.example"),
+            // TLS_Rcpt:bank.example VERIFY:128 and TLS_Srv:mx.bank.example PERM+VERIFY:256+CN both apply (as in Sendmail)
             out("bob@bank.example", "mx.bank.example", "198.51.100.2", verified(d, AES_128, "CN=mx.bank.example", OTHER_CA),
+                "554 5.7.0 rule mx mx.bank.example: encryption too weak: 128 bits, 256 required",
+                "domain bank.example + mx mx.bank.example"),
+            out("bob@bank.example", "mx.bank.example", "198.51.100.2", verified(d, AES_256, "CN=mx.bank.example", OTHER_CA),
+                "accept", "domain bank.example + mx mx.bank.example"),
+            out("bob@bank.example", "mx2.bank.example", "198.51.100.6", verified(d, AES_128, "CN=mx2.bank.example", OTHER_CA),
                 "accept", "domain bank.example"),
             out("bob@bank.example", "mx.bank.example", "198.51.100.2", tls(d, AES_256),
+                "554 5.7.0 rule mx mx.bank.example: certificate required, none presented", "domain bank.example + mx mx.bank.example"),
+            out("bob@bank.example", "mx2.bank.example", "198.51.100.6", tls(d, AES_256),
                 "454 4.7.0 certificate required, none presented", "domain bank.example"),
-            out("postmaster@bank.example", "mx.bank.example", "198.51.100.2", tls(d, AES_256),
+            out("postmaster@bank.example", "mx2.bank.example", "198.51.100.6", tls(d, AES_256),
                 "454 4.7.0 certificate required, none presented", "domain bank.example"),
-            out("bob@sub.bank.example", "mx.bank.example", "198.51.100.2", tls(d, AES_256),
+            out("bob@sub.bank.example", "mx2.bank.example", "198.51.100.6", tls(d, AES_256),
                 "454 4.7.0 certificate required, none presented", "domain bank.example"),
+            // Try_TLS:broken.example.net NO: STARTTLS is never tried there, so TLS_Rcpt:bank.example refuses it
+            out("bob@bank.example", "broken.example.net", "198.51.100.4", plaintext(d),
+                "454 4.7.0 rule domain bank.example: TLS required, but STARTTLS is never tried with this server"
+                    + " (mx broken.example.net is level none)", "domain bank.example + mx broken.example.net"),
+            out("postmaster@other.example", "broken.example.net", "198.51.100.4", plaintext(d),
+                "454 4.7.0 rule local-part postmaster@: TLS required, but STARTTLS is never tried with this server"
+                    + " (mx broken.example.net is level none)", "local-part postmaster@ + mx broken.example.net"),
             out("postmaster@other.example", "mx.other.example", "198.51.100.3", tls(d, TRIPLE_DES),
                 "454 4.7.0 encryption too weak: 112 bits, 128 required", "local-part postmaster@"),
             out("alice@other.example", "mx.bank.example", "198.51.100.3", verified(d, AES_128, "CN=mx.bank.example", OTHER_CA),
@@ -188,9 +206,11 @@ class AccessFileTest {
     void outboundVerdicts(String recipient, String mx, String mxAddress, TlsFacts facts, String expected, String rule) throws Exception {
         OutboundPolicy policy = outbound(sample, "");
         String domain = recipient.substring(recipient.indexOf('@') + 1);
-        var match = policy.rules().lookup(recipient, domain, Optional.of(mx), InetAddresses.forString(mxAddress).getAddress());
-        assertThat(match.toString()).isEqualTo(rule);
-        assertVerdict(PolicyEvaluator.evaluate(match.rule().requirement(), facts), expected);
+        var rules = policy.rules().rules(recipient, domain, Optional.of(mx), InetAddresses.forString(mxAddress).getAddress());
+        assertThat(rules.toString()).isEqualTo(rule);
+        CombinedRequirement requirement = CombinedRequirement.of(rules, OutboundRule::requirement);
+        assertThat(requirement.triesStartTls()).isEqualTo(!mx.equals("broken.example.net"));
+        assertVerdict(requirement.evaluate(r -> facts).verdict(), expected);
     }
 
     @Test

@@ -39,6 +39,13 @@ class AccessFileIT {
         "TLS_Rcpt:weak.test\t\tENCR:256",
         "TLS_Srv:mx.perm.test\t\tPERM+VERIFY+CN:nobody.perm.test",
         "Try_TLS:mx.notls.test\t\tNO",
+        // TLS_Rcpt and TLS_Srv entries for the same delivery: both apply, as in Sendmail
+        "TLS_Rcpt:both.test\t\tENCR:256",
+        "TLS_Srv:mx.both.test\t\tVERIFY",
+        "TLS_Rcpt:srvfloor.test\t\tENCR:128",
+        "TLS_Srv:mx.srvfloor.test\t\tVERIFY:256",
+        "TLS_Rcpt:rcptnotls.test\t\tENCR:128",
+        "Try_TLS:mx.rcptnotls.test\t\tNO",
         "");
     private static final String POLICY = "<?xml version=\"1.0\"?>\n<outbound>"
         + "<verification><trustAnchors>file://conf/tls/ca.crt</trustAnchors></verification>"
@@ -53,6 +60,9 @@ class AccessFileIT {
     private static SmtpPeer weak;
     private static SmtpPeer perm;
     private static SmtpPeer notls;
+    private static SmtpPeer both;
+    private static SmtpPeer srvFloor;
+    private static SmtpPeer rcptNoTls;
 
     @BeforeAll
     static void start() throws Exception {
@@ -74,6 +84,13 @@ class AccessFileIT {
             .enabledProtocols("TLSv1.3").enabledCipherSuites("TLS_AES_128_GCM_SHA256"));
         perm = PEERS.mx("perm.test", SmtpPeer.builder().certificate(ca.issueServer("mx.perm.test", List.of("mx.perm.test"), List.of())));
         notls = PEERS.mx("notls.test", SmtpPeer.builder().certificate(ca.issueServer("mx.notls.test", List.of("mx.notls.test"), List.of())));
+        both = PEERS.mx("both.test", SmtpPeer.builder().certificate(ca.issueServer("mx.both.test", List.of("mx.both.test"), List.of()))
+            .enabledProtocols("TLSv1.3").enabledCipherSuites("TLS_AES_128_GCM_SHA256"));
+        srvFloor = PEERS.mx("srvfloor.test", SmtpPeer.builder()
+            .certificate(ca.issueServer("mx.srvfloor.test", List.of("mx.srvfloor.test"), List.of()))
+            .enabledProtocols("TLSv1.3").enabledCipherSuites("TLS_AES_128_GCM_SHA256"));
+        rcptNoTls = PEERS.mx("rcptnotls.test", SmtpPeer.builder()
+            .certificate(ca.issueServer("mx.rcptnotls.test", List.of("mx.rcptnotls.test"), List.of())));
     }
 
     @AfterAll
@@ -158,5 +175,44 @@ class AccessFileIT {
         String subject = submit("bob@notls.test");
         assertThat(notls.awaitMessages(1, WAIT).stream().filter(m -> m.text().contains("Subject: " + subject)).findFirst())
             .hasValueSatisfying(message -> assertThat(message.tls()).isFalse());
+    }
+
+    private static QueueProbe.Queued awaitRetry(String recipient) {
+        return Outbound.await(WAIT, recipient + " queued for a retry", () -> server.queue(QUEUE).stream()
+            .filter(q -> q.recipients.contains(recipient) && q.retries > 0).findFirst());
+    }
+
+    @Test
+    void tlsRcptAndTlsSrvBothApplyTheRecipientFloor() throws Exception {
+        // TLS_Srv:mx.both.test VERIFY is met (trusted, right name); TLS_Rcpt:both.test ENCR:256 is not (128 bits).
+        submit("bob@both.test");
+        assertQuitBeforeMailFrom(both.awaitSessions(1, WAIT).get(0));
+        assertThat(awaitRetry("bob@both.test").error).isEqualTo("4.7.0 mx.both.test[127.0.0.1]:" + both.port()
+            + ": 4.7.0 rule domain both.test: encryption too weak: 128 bits, 256 required");
+        assertThat(both.messages()).isEmpty();
+    }
+
+    @Test
+    void tlsRcptAndTlsSrvBothApplyTheServerFloor() throws Exception {
+        // TLS_Rcpt:srvfloor.test ENCR:128 is met; TLS_Srv:mx.srvfloor.test VERIFY:256 is not: once the recipient entry
+        // replaced the server entry and the mail went out with 128 bits.
+        submit("bob@srvfloor.test");
+        assertQuitBeforeMailFrom(srvFloor.awaitSessions(1, WAIT).get(0));
+        assertThat(awaitRetry("bob@srvfloor.test").error).isEqualTo("4.7.0 mx.srvfloor.test[127.0.0.1]:" + srvFloor.port()
+            + ": 4.7.0 rule mx mx.srvfloor.test: encryption too weak: 128 bits, 256 required");
+        assertThat(srvFloor.messages()).isEmpty();
+    }
+
+    @Test
+    void tryTlsNoWithATlsRcptRequirementIsRefusedNotSentInPlaintext() throws Exception {
+        submit("bob@rcptnotls.test");
+        Session session = rcptNoTls.awaitSessions(1, WAIT).get(0);
+        assertThat(session.sawStartTls()).as(session.toString()).isFalse();
+        assertThat(session.sawMailFrom()).as(session.toString()).isFalse();
+        assertThat(session.transcript()).as(session.toString()).endsWith("QUIT");
+        assertThat(awaitRetry("bob@rcptnotls.test").error).isEqualTo("4.7.0 mx.rcptnotls.test[127.0.0.1]:" + rcptNoTls.port()
+            + ": 4.7.0 rule domain rcptnotls.test: TLS required, but STARTTLS is never tried with this server"
+            + " (mx mx.rcptnotls.test is level none)");
+        assertThat(rcptNoTls.messages()).isEmpty();
     }
 }

@@ -59,6 +59,7 @@ class OutboundRelayIT {
     private static SmtpPeer secureElsewhere;
     private static SmtpPeer pinned;
     private static SmtpPeer byAddress;
+    private static SmtpPeer bothSides;
 
     /** Made before the policy is written: the policy pins its key. */
     private static final CertificateAuthority FOREIGN = CertificateAuthority.create("CN=Foreign CA,O=Elsewhere");
@@ -78,6 +79,9 @@ class OutboundRelayIT {
         + "<destination domain=\"pinned.test\"><level>fingerprint</level><pin of=\"spki\">" + spki(PINNED) + "</pin></destination>"
         + "<destination recipient=\"vip@good.test\"><level>fingerprint</level><pin of=\"spki\">" + "ab".repeat(32) + "</pin></destination>"
         + "<destination mx=\"127.0.0.3/32\"><level>encrypt</level><minCipherBits>128</minCipherBits></destination>"
+        // Both sides have an entry: the domain's (encrypt) and the MX's (verify) both apply.
+        + "<destination domain=\"both.test\"><level>encrypt</level></destination>"
+        + "<destination mx=\"mx.both.test\"><level>verify</level></destination>"
         + "</outbound>\n";
 
     private static String spki(IssuedCertificate certificate) {
@@ -135,6 +139,8 @@ class OutboundRelayIT {
         byAddress = PEERS.started(SmtpPeer.builder().address(java.net.InetAddress.getByName("127.0.0.3"))
             .certificate(foreign.issueServer("mx.addr.test", List.of("mx.addr.test"), List.of())));
         DNS.mx("addr.test", "mx.addr.test:" + byAddress.port()).a("mx.addr.test", "127.0.0.3");
+        bothSides = PEERS.mx("both.test", SmtpPeer.builder().certificate(foreign.issueServer("mx.both.test",
+            List.of("mx.both.test"), List.of())));
     }
 
     private static IssuedCertificate serverCertificate(String name) {
@@ -224,6 +230,15 @@ class OutboundRelayIT {
 
     private static String host(SmtpPeer peer, String name) {
         return name + "[127.0.0.1]:" + peer.port();
+    }
+
+    @Test
+    void aDomainRuleDoesNotReplaceTheMxRule() throws Exception {
+        // domain both.test is level encrypt, which an untrusted certificate meets; mx.both.test is level verify, which it
+        // does not: both apply (Sendmail's TLS_Rcpt and TLS_Srv), so the MX gets QUIT and the mail stays queued.
+        QueueProbe.Queued queued = assertRefusedAndQueued(bothSides, "bob@both.test");
+        assertThat(queued.error).startsWith("4.7.0 " + host(bothSides, "mx.both.test")
+            + ": 4.7.0 rule mx mx.both.test: certificate not trusted: untrusted root CN=Foreign CA,O=Elsewhere");
     }
 
     @Test

@@ -28,6 +28,7 @@ import io.tlsgate.pki.TestCertificates;
 import io.tlsgate.pki.TestCertificates.Authority;
 import io.tlsgate.policy.CertificateRequirement;
 import io.tlsgate.policy.CertificateStatus;
+import io.tlsgate.policy.CombinedRequirement;
 import io.tlsgate.policy.DestinationTable;
 import io.tlsgate.policy.DestinationTable.Kind;
 import io.tlsgate.policy.TlsRequirement;
@@ -104,6 +105,29 @@ class OutboundPolicyReaderTest {
         assertThat(found).hasToString(match);
         assertThat(found.rule()).hasToString(rule);
         assertThat(found.rule().clientCertificate()).isEmpty();
+    }
+
+    /** The recipient side's rule and the MX rule both apply; the default only when neither side has a rule. */
+    @ParameterizedTest(name = "{0} via {1} [{2}] -> {3}")
+    @CsvSource(delimiter = '|', value = {
+        "ceo@partner.example   | mx.hoster.example   | 192.0.2.1    | recipient ceo@partner.example + mx mx.hoster.example | true  | true",
+        "cfo@partner.example   | mx.hoster.example   | 192.0.2.1    | domain partner.example + mx mx.hoster.example        | true  | true",
+        "cfo@partner.example   | mx.partner.example  | 198.51.100.1 | domain partner.example                               | true  | true",
+        "x@legacy.example      | mx.legacy.example   | 198.51.100.1 | domain legacy.example                                | false | false",
+        "x@legacy.example      | mx.hoster.example   | 192.0.2.1    | domain legacy.example + mx mx.hoster.example         | true  | true",
+        "x@strict.example      | smtp.pinned.example | 198.51.100.1 | domain strict.example + mx smtp.pinned.example       | true  | true",
+        "x@customer.example    | mx.hoster.example   | 192.0.2.1    | mx mx.hoster.example                                 | true  | true",
+        "x@customer.example    | mx.customer.example | 198.51.100.1 | default                                              | true  | false",
+    })
+    void bothSidesApply(String recipient, String mxName, String mxAddress, String rules, boolean triesStartTls, boolean requiresTls)
+            throws PolicyConfigurationException {
+        String domain = recipient.substring(recipient.indexOf('@') + 1);
+        DestinationTable.Rules<OutboundRule> found = read(POLICY).rules()
+            .rules(recipient, domain, Optional.of(mxName), InetAddresses.forString(mxAddress).getAddress());
+        assertThat(found).hasToString(rules);
+        CombinedRequirement requirement = CombinedRequirement.of(found, OutboundRule::requirement);
+        assertThat(requirement.triesStartTls()).isEqualTo(triesStartTls);
+        assertThat(requirement.requiresTls()).isEqualTo(requiresTls);
     }
 
     @Test

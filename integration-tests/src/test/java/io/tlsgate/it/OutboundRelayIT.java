@@ -239,6 +239,10 @@ class OutboundRelayIT {
         QueueProbe.Queued queued = assertRefusedAndQueued(bothSides, "bob@both.test");
         assertThat(queued.error).startsWith("4.7.0 " + host(bothSides, "mx.both.test")
             + ": 4.7.0 rule mx mx.both.test: certificate not trusted: untrusted root CN=Foreign CA,O=Elsewhere");
+        // The delivery log line names both rules.
+        String line = Outbound.await(WAIT, "the delivery log line for mx.both.test", () -> ItLog.read().lines()
+            .filter(l -> l.contains("tlsgate outbound") && l.contains(" mx=mx.both.test[")).findFirst());
+        assertThat(line).contains("rule=\"domain both.test + mx mx.both.test\"").contains("result=policy-refused");
     }
 
     @Test

@@ -50,6 +50,8 @@ class BadRelayConfigurationIT {
                 "TLS Gate relay: unknown setting(s) <maxRetrys>; the settings are <policy>, RemoteDelivery's"),
             Arguments.of("unreadable delayTime", SAMPLE_POLICY + "<delayTime>10 minuts</delayTime>", null,
                 "TLS Gate relay: <delayTime>10 minuts</delayTime>: '10 minuts' is not a delay such as '5 minutes' or '3*1 hour'"),
+            Arguments.of("setting written as an attribute", SAMPLE_POLICY + "<timeout value=\"1000\"/>", null,
+                "TLS Gate relay: <timeout> has no value: write it as <timeout>value</timeout> (attributes are not read)"),
             Arguments.of("boolean that is neither", SAMPLE_POLICY + "<usePriority>yes</usePriority>", null,
                 "TLS Gate relay: <usePriority>yes</usePriority>: is neither true nor false"),
             Arguments.of("gateway port out of range", SAMPLE_POLICY + "<gateway>gw.example</gateway><gatewayPort>70000</gatewayPort>", null,

@@ -111,8 +111,7 @@ final class AccessFileReader {
             throw new PolicyConfigurationException(location, "cannot be read: " + e);
         }
         // The hash of the very bytes parsed, so that a reloader notices any later edit.
-        try (BufferedReader lines = new BufferedReader(new java.io.InputStreamReader(new java.io.ByteArrayInputStream(content),
-                StandardCharsets.ISO_8859_1))) {
+        try (BufferedReader lines = new BufferedReader(new java.io.StringReader(text(content)))) {
             String line;
             int number = 0;
             while ((line = lines.readLine()) != null) {
@@ -122,6 +121,21 @@ final class AccessFileReader {
             throw new PolicyConfigurationException(location, "cannot be read: " + e);
         }
         return reader.finish().readFrom(file, FileFingerprint.of(content));
+    }
+
+    /**
+     * The file's text: UTF-8 when it is UTF-8 (a byte-order mark dropped), else Latin-1, byte by byte, as
+     * makemap reads it. Either way a name with other characters is refused or compared as written.
+     */
+    private static String text(byte[] content) {
+        int start = content.length >= 3 && (content[0] & 0xff) == 0xef && (content[1] & 0xff) == 0xbb && (content[2] & 0xff) == 0xbf ? 3 : 0;
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(content, start, content.length - start);
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT).decode(bytes).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return new String(content, start, content.length - start, StandardCharsets.ISO_8859_1);
+        }
     }
 
     private PolicyConfigurationException error(int line, String written, String problem) {

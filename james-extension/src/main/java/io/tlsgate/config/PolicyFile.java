@@ -134,8 +134,9 @@ public final class PolicyFile {
         Parsed parsed = parse(file);
         HierarchicalConfiguration<ImmutableNode> section = section(file, parsed, INBOUND);
         try {
-            InboundPolicy policy = InboundPolicyReader.read(section, files, clock);
-            return new LoadedPolicy<>(policy, withImports(file, parsed.sha256, policy.importedFiles()));
+            FileResolver.Recording recording = new FileResolver.Recording(files);
+            InboundPolicy policy = InboundPolicyReader.read(section, recording, clock);
+            return new LoadedPolicy<>(policy, withImports(file, parsed.sha256, policy.importedFiles(), recording.resolved()));
         } catch (PolicyConfigurationException e) {
             throw inFile(file, parsed, e);
         }
@@ -146,8 +147,9 @@ public final class PolicyFile {
         Parsed parsed = parse(file);
         HierarchicalConfiguration<ImmutableNode> section = section(file, parsed, OUTBOUND);
         try {
-            OutboundPolicy policy = OutboundPolicyReader.read(section, files, clock);
-            return new LoadedPolicy<>(policy, withImports(file, parsed.sha256, policy.importedFiles()));
+            FileResolver.Recording recording = new FileResolver.Recording(files);
+            OutboundPolicy policy = OutboundPolicyReader.read(section, recording, clock);
+            return new LoadedPolicy<>(policy, withImports(file, parsed.sha256, policy.importedFiles(), recording.resolved()));
         } catch (PolicyConfigurationException e) {
             throw inFile(file, parsed, e);
         }
@@ -176,7 +178,12 @@ public final class PolicyFile {
         xml.setListDelimiterHandler(new DisabledListDelimiterHandler());
         try {
             // A builder that reports errors only by exception: the JDK's default prints "[Fatal Error]" to stderr.
-            javax.xml.parsers.DocumentBuilder builder = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder();
+            javax.xml.parsers.DocumentBuilderFactory factory = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+            // No DOCTYPE: an external entity would read other files (unwatched) or fetch URLs at every reload.
+            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            factory.setXIncludeAware(false);
+            factory.setExpandEntityReferences(false);
+            javax.xml.parsers.DocumentBuilder builder = factory.newDocumentBuilder();
             builder.setErrorHandler(new org.xml.sax.helpers.DefaultHandler() {
                 @Override
                 public void fatalError(org.xml.sax.SAXParseException e) throws org.xml.sax.SAXException {
@@ -245,10 +252,17 @@ public final class PolicyFile {
         return new PolicyConfigurationException(prefix + " " + e.location(), e.problem());
     }
 
-    /** The policy file and the files it imports (an access file): a change to any of them reloads the policy. */
-    private static Map<Path, String> withImports(Path file, String sha256, Map<Path, String> imports) {
+    /**
+     * The policy file and every file it names (an access file, trust anchors, CRL files, key stores): a change to any
+     * of them reloads the policy, so that replacing a compromised CA file takes effect like an edit of the rules.
+     * Files whose reader hashed the bytes it parsed (the access file) keep that hash; the others are hashed now.
+     */
+    private static Map<Path, String> withImports(Path file, String sha256, Map<Path, String> imports, List<Path> resolved) {
         Map<Path, String> all = new java.util.LinkedHashMap<>();
         all.put(file, sha256);
+        for (Path named : resolved) {
+            all.putIfAbsent(named, FileFingerprint.of(named));
+        }
         all.putAll(imports);
         return all;
     }

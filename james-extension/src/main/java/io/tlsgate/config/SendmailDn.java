@@ -23,12 +23,17 @@ final class SendmailDn {
     private SendmailDn() {
     }
 
-    /** The {@code +XX} escapes replaced by the characters they stand for. */
+    /**
+     * The {@code +XX} escapes replaced by the characters they stand for. Escapes are bytes: a run such as
+     * {@code M+C3+BCller} is UTF-8 ("Müller"), as certificates encode names; a run that is not UTF-8 is read byte by
+     * byte (Latin-1), as older files wrote it.
+     */
     static String decode(String text) {
         if (text.indexOf('+') < 0) {
             return text;
         }
-        StringBuilder decoded = new StringBuilder(text.length());
+        java.io.ByteArrayOutputStream utf8 = new java.io.ByteArrayOutputStream(text.length());
+        StringBuilder latin1 = new StringBuilder(text.length());
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (c == '+') {
@@ -36,13 +41,23 @@ final class SendmailDn {
                     throw new IllegalArgumentException("'+' at position " + (i + 1) + " is not followed by two hex digits"
                         + " (Sendmail writes a '+' in a name as +2B)");
                 }
-                decoded.append((char) Integer.parseInt(text.substring(i + 1, i + 3), 16));
+                int b = Integer.parseInt(text.substring(i + 1, i + 3), 16);
+                utf8.write(b);
+                latin1.append((char) b);
                 i += 2;
             } else {
-                decoded.append(c);
+                byte[] bytes = String.valueOf(c).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                utf8.write(bytes, 0, bytes.length);
+                latin1.append(c);
             }
         }
-        return decoded.toString();
+        try {
+            return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .decode(java.nio.ByteBuffer.wrap(utf8.toByteArray())).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return latin1.toString();
+        }
     }
 
     private static boolean isHex(String text, int index) {

@@ -57,6 +57,16 @@ final class RelaySettings {
                 + " <policy>, RemoteDelivery's (names are case-sensitive: " + String.join(", ", sorted()) + "), mail.* for javax.mail"
                 + " and the inline rules " + OutboundPolicyReader.ELEMENTS.stream().map(e -> "<" + e + ">").collect(Collectors.joining(", ")));
         }
+        for (Iterator<String> names = config.getInitParameterNames(); names.hasNext(); ) {
+            String name = names.next();
+            String value = config.getInitParameter(name);
+            // <maxRetries value="1"/> or <outgoing></outgoing>: James would read no value and take its default.
+            if ((NAMES.contains(name) || name.startsWith(RemoteDeliveryConfiguration.JAVAX_PREFIX)) && !name.equals(TlsRemoteDelivery.POLICY)
+                    && (value == null || value.isBlank())) {
+                throw new MessagingException("TLS Gate relay: <" + name + "> has no value: write it as <" + name + ">value</" + name
+                    + "> (attributes are not read)");
+            }
+        }
         for (String name : BOOLEANS) {
             String value = config.getInitParameter(name);
             if (value != null && !value.trim().equalsIgnoreCase("true") && !value.trim().equalsIgnoreCase("false")) {

@@ -248,6 +248,26 @@ class AccessFileTest {
         assertThat(grants.stream().anyMatch(g -> g.matches(List.of(certificate)))).isEqualTo(relays);
     }
 
+    /**
+     * Names beyond ASCII: Sendmail's +XX escapes of UTF-8 bytes, raw UTF-8 in the file and a byte-order mark all read
+     * as the certificate's name; a Latin-1 file still reads byte by byte.
+     */
+    @Test
+    void namesBeyondAsciiAndAByteOrderMark() throws Exception {
+        PeerCertificate mueller = cert("CN=mx.mueller.example,O=Müller", "CN=CA,O=Müller");
+        List<byte[]> files = List.of(
+            "CertIssuer:/O=M+C3+BCller/CN=CA\tRELAY\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+            "CertIssuer:/O=Müller/CN=CA\tRELAY\n".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            ("\ufeffCertIssuer:/O=Müller/CN=CA\tRELAY\n").getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            "CertIssuer:/O=Müller/CN=CA\tRELAY\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        for (byte[] content : files) {
+            Path file = Files.write(dir.resolve("access-names"), content);
+            List<RelayGrant> grants = inbound(file, "<default><level>none</level></default>").relayGrants();
+            assertThat(grants).as(new String(content, java.nio.charset.StandardCharsets.ISO_8859_1)).hasSize(1);
+            assertThat(grants.get(0).matches(List.of(mueller))).as(new String(content, java.nio.charset.StandardCharsets.ISO_8859_1)).isTrue();
+        }
+    }
+
     @Test
     void sendmailReplyCodesOnBothSides() throws Exception {
         InboundPolicy in = inbound(sample, "<replyCodes>Sendmail</replyCodes>");

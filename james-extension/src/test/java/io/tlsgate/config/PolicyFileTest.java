@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import io.tlsgate.pki.TestCertificates;
 import io.tlsgate.policy.TlsRequirement;
 
 /** The shared policy file (root tlsgate), the outbound file, and the handler's choice between inline rules and a file. */
@@ -82,6 +83,37 @@ class PolicyFileTest {
         reloading.check();
         assertThat(reloading.get().rules().lookup(Optional.empty(), InetAddress.getByName("192.0.2.7").getAddress()).rule().minCipherBits())
             .isEqualTo(256);
+    }
+
+    /** Replacing a trust anchor file (a compromised CA taken out) reloads the policy as an edit of the rules does. */
+    @Test
+    void theFilesAPolicyNamesAreWatchedWithIt() throws Exception {
+        Path anchors = TestCertificates.writePem(dir.resolve("ca.pem"),
+            TestCertificates.Authority.root("CN=First CA", TestCertificates.ecKey("secp256r1")).certificate);
+        Path file = write("out.xml", "<outbound><verification><trustAnchors>" + anchors + "</trustAnchors></verification>"
+            + "<default><level>verify</level></default></outbound>");
+        ReloadingPolicy<OutboundPolicy> reloading = ReloadingPolicy.load("outbound policy", () -> PolicyFile.readOutbound(file, files(), CLOCK),
+            Object::toString);
+        assertThat(reloading.files()).containsOnlyKeys(file, anchors);
+        assertThat(reloading.files().get(anchors)).isEqualTo(FileFingerprint.of(anchors));
+        OutboundPolicy before = reloading.get();
+
+        TestCertificates.writePem(anchors, TestCertificates.Authority.root("CN=Second CA", TestCertificates.ecKey("secp256r1")).certificate);
+        assertThat(reloading.check()).isTrue();
+        assertThat(reloading.get()).isNotSameAs(before);
+        assertThat(reloading.files().get(anchors)).isEqualTo(FileFingerprint.of(anchors));
+        assertThat(reloading.check()).as("nothing changed since").isFalse();
+    }
+
+    /** A DOCTYPE could pull other files or URLs into the policy (unwatched, at every reload): refused. */
+    @Test
+    void aDoctypeIsRefused() throws Exception {
+        Path secret = Files.writeString(dir.resolve("secret.txt"), "verify");
+        Path file = write("out.xml", "<!DOCTYPE outbound [<!ENTITY x SYSTEM \"" + secret.toUri() + "\">]>"
+            + "<outbound><default><level>&x;</level></default></outbound>");
+        PolicyConfigurationException error = outboundError(file);
+        assertThat(error).isNotNull();
+        assertThat(error.getMessage()).contains("is not well-formed XML").contains("DOCTYPE");
     }
 
     @Test

@@ -16,14 +16,15 @@ public final class LoadedPolicy<P> {
 
     public LoadedPolicy(P policy, Map<Path, String> files) {
         this.policy = Objects.requireNonNull(policy);
-        this.files = Map.copyOf(files);
+        // In order: the policy file first (logs name it as the one reloaded), then the files it names.
+        this.files = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(files));
     }
 
     public P policy() {
         return policy;
     }
 
-    /** The files read, with the SHA-256 (hex) of the content read. */
+    /** The files read, the policy file first, with the SHA-256 (hex) of the content read. */
     public Map<Path, String> files() {
         return files;
     }

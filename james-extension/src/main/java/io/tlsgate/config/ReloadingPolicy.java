@@ -102,13 +102,16 @@ public final class ReloadingPolicy<P> implements Supplier<P>, AutoCloseable {
             } catch (PolicyConfigurationException | RuntimeException e) {
                 refused = now;
                 LOGGER.error("TLS Gate {} not reloaded: the edit of {} is refused and the policy in force stays: {}", name,
-                    files(now), e.getMessage());
+                    changed(loaded, now), e.getMessage());
                 return false;
             }
+            String edited = changed(loaded, now);
             current.set(next.policy());
             loaded = next.files();
             refused = null;
-            LOGGER.info("TLS Gate {} reloaded from {}: {}", name, files(loaded), summary.apply(next.policy()));
+            Path primary = loaded.keySet().iterator().next();
+            LOGGER.info("TLS Gate {} reloaded from {}{}: {}", name, primary, edited.equals(primary.toString()) ? "" : " (" + edited + " changed)",
+                summary.apply(next.policy()));
             return true;
         } catch (RuntimeException e) {
             // A scheduled task that throws is never run again: keep watching.
@@ -170,7 +173,20 @@ public final class ReloadingPolicy<P> implements Supplier<P>, AutoCloseable {
         return timer != null && !timer.isShutdown();
     }
 
+    /** "the policy file", or "the policy file and the files it names [a, b]". */
     private static String files(Map<Path, String> files) {
-        return files.size() == 1 ? files.keySet().iterator().next().toString() : files.keySet().toString();
+        java.util.List<Path> all = new java.util.ArrayList<>(files.keySet());
+        return all.size() == 1 ? all.get(0).toString() : all.get(0) + " and the files it names " + all.subList(1, all.size());
+    }
+
+    /** The files whose content differs: one path alone, several as a list. */
+    private static String changed(Map<Path, String> before, Map<Path, String> now) {
+        java.util.List<Path> changed = new java.util.ArrayList<>();
+        now.forEach((file, hash) -> {
+            if (!hash.equals(before.get(file))) {
+                changed.add(file);
+            }
+        });
+        return changed.size() == 1 ? changed.get(0).toString() : changed.toString();
     }
 }

@@ -27,8 +27,8 @@ import io.tlsgate.demo.pki.IssuedCertificate;
  *   <li>{@value #PLAINTEXT}: no STARTTLS at all: temporary refusal, QUIT in plaintext;</li>
  *   <li>{@value #PERMANENT}: as untrusted, under the sample's permanent rule: the mail bounces at once;</li>
  *   <li>{@value #SENDMAIL}: a certificate from the demo CA naming its MX, under the entries of conf/sendmail-access
- *   (a Sendmail access file): {@code Try_TLS} NO delivers in plaintext, two {@code TLS_Rcpt} recipients want a CN
- *   the certificate does not have (one queued, one bounced).</li>
+ *   (a Sendmail access file): {@code Try_TLS} NO, so it gets the mail in plaintext although it offers STARTTLS.
+ *   (The access file's {@code TLS_Rcpt} entries are for two recipients of {@value #GOOD}.)</li>
  * </ul>
  */
 public final class DemoPeers implements AutoCloseable {

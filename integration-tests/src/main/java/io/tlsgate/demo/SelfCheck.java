@@ -145,24 +145,24 @@ public final class SelfCheck {
         }
 
         String mismatch = "certificate identity mismatch";
-        String queuedTo = "queued@" + DemoPeers.SENDMAIL;
+        String queuedTo = "queued@" + DemoPeers.GOOD;
         if (relay("sendmail.outbound.tls-rcpt-queued", queuedTo) != null) {
             Optional<QueueProbe.Queued> queued = awaitQueued(queuedTo);
             record("sendmail.outbound.tls-rcpt-queued", "in " + RELAY_QUEUE + ", retries=1, 4.7.0 ... " + mismatch,
                 queued.map(String::valueOf).orElse("not queued"),
                 queued.filter(q -> q.retries == 1 && q.error.startsWith("4.7.0 ") && q.error.contains(mismatch)).isPresent());
-            quitBeforeMailFrom("sendmail.outbound.tls-rcpt-queued.quit-before-mail", DemoPeers.SENDMAIL, true);
+            quitBeforeMailFrom("sendmail.outbound.tls-rcpt-queued.quit-before-mail", DemoPeers.GOOD, true);
         }
 
-        String bouncedTo = "bounced@" + DemoPeers.SENDMAIL;
+        String bouncedTo = "bounced@" + DemoPeers.GOOD;
         if (relay("sendmail.outbound.tls-rcpt-bounced", bouncedTo) != null) {
             String dsn = awaitDsn(bouncedTo);
-            String status = "Status: 5.7.0 " + DemoPeers.mx(DemoPeers.SENDMAIL);
+            String status = "Status: 5.7.0 " + DemoPeers.mx(DemoPeers.GOOD) + "[";
             boolean stillQueued = server.queue(RELAY_QUEUE).stream().anyMatch(q -> q.recipients.contains(bouncedTo));
             record("sendmail.outbound.tls-rcpt-bounced", "DSN to " + DemoServer.USER + " with " + status + "...: " + mismatch,
                 dsn.isEmpty() ? "no DSN" : statusLine(dsn) + (stillQueued ? " (and still queued)" : ""),
                 dsn.contains(status) && dsn.contains(mismatch) && !stillQueued);
-            quitBeforeMailFrom("sendmail.outbound.tls-rcpt-bounced.quit-before-mail", DemoPeers.SENDMAIL, true);
+            quitBeforeMailFrom("sendmail.outbound.tls-rcpt-bounced.quit-before-mail", DemoPeers.GOOD, true);
         }
 
         // Try_TLS:mx.sendmail.peer.demo.test NO: the peer offers STARTTLS, the relay does not use it.

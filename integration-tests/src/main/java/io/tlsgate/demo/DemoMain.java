@@ -214,7 +214,8 @@ public final class DemoMain {
             {DemoPeers.GOOD, "certificate from the demo CA naming its MX: delivered"},
             {DemoPeers.UNTRUSTED, "certificate from an unknown CA: QUIT after STARTTLS, mail queued (retried per delayTime)"},
             {DemoPeers.PLAINTEXT, "no STARTTLS: QUIT, mail queued"},
-            {DemoPeers.PERMANENT, "unknown CA under a permanent rule: QUIT after STARTTLS, DSN (5.7.0) to alice at once"}};
+            {DemoPeers.PERMANENT, "unknown CA under a permanent rule: QUIT after STARTTLS, DSN (5.7.0) to alice at once"},
+            {DemoPeers.SENDMAIL, "Try_TLS NO in conf/sendmail-access: delivered in plaintext, STARTTLS not tried"}};
         for (String[] o : outbound) {
             s.append(String.format("  bob@%-26s %s:%d  %s%n", o[0], DemoPeers.mx(o[0]), peers.peer(o[0]).port(), o[1]));
         }

@@ -25,7 +25,10 @@ import io.tlsgate.demo.pki.IssuedCertificate;
  *   <li>{@value #GOOD}: a certificate from the demo CA naming its MX: the default rule passes, the mail is delivered;</li>
  *   <li>{@value #UNTRUSTED}: a certificate from a CA James does not trust: temporary refusal, the mail stays queued;</li>
  *   <li>{@value #PLAINTEXT}: no STARTTLS at all: temporary refusal, QUIT in plaintext;</li>
- *   <li>{@value #PERMANENT}: as untrusted, under the sample's permanent rule: the mail bounces at once.</li>
+ *   <li>{@value #PERMANENT}: as untrusted, under the sample's permanent rule: the mail bounces at once;</li>
+ *   <li>{@value #SENDMAIL}: a certificate from the demo CA naming its MX, under the entries of conf/sendmail-access
+ *   (a Sendmail access file): {@code Try_TLS} NO, so it gets the mail in plaintext although it offers STARTTLS.
+ *   (The access file's {@code TLS_Rcpt} entries are for two recipients of {@value #GOOD}.)</li>
  * </ul>
  */
 public final class DemoPeers implements AutoCloseable {
@@ -33,6 +36,7 @@ public final class DemoPeers implements AutoCloseable {
     public static final String UNTRUSTED = "untrusted.peer.demo.test";
     public static final String PLAINTEXT = "plain.peer.demo.test";
     public static final String PERMANENT = "perm.peer.demo.test";
+    public static final String SENDMAIL = "sendmail.peer.demo.test";
 
     private final Map<String, SmtpPeer> peers;
     private ScheduledExecutorService watcher;
@@ -50,6 +54,7 @@ public final class DemoPeers implements AutoCloseable {
             peers.put(UNTRUSTED, SmtpPeer.builder().certificate(server(foreign, mx(UNTRUSTED))).start());
             peers.put(PLAINTEXT, SmtpPeer.builder().advertiseStartTls(false).start());
             peers.put(PERMANENT, SmtpPeer.builder().certificate(server(foreign, mx(PERMANENT))).start());
+            peers.put(SENDMAIL, SmtpPeer.builder().certificate(server(pki.ca(), mx(SENDMAIL))).start());
         } catch (RuntimeException e) {
             peers.values().forEach(SmtpPeer::close);
             throw e;

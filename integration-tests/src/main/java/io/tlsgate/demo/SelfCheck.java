@@ -48,6 +48,7 @@ public final class SelfCheck {
         inbound();
         clientCertificates();
         outbound();
+        sendmail();
         reload();
         return failures;
     }
@@ -97,6 +98,87 @@ public final class SelfCheck {
     }
 
     /**
+     * The Sendmail access file conf/sendmail-access, named by the MX listener's policy (tlsgate-policy.xml) and by the
+     * relay's (tlsgate-outbound.xml): its TLS_Clt entries inbound, its TLS_Rcpt and Try_TLS entries outbound.
+     */
+    private void sendmail() {
+        int mx = server.port("smtpserver-mx");
+        TlsOptions aes128 = TlsOptions.trusting(server.pki().ca().certificate()).withProtocols("TLSv1.3")
+            .withCipherSuites("TLS_AES_128_GCM_SHA256");
+
+        int ignored = logCount("sendmail-access: 1 entries ignored, not TLS policy (lines 8)");
+        record("sendmail.non-tls-entry-ignored", "Connect: line logged as ignored, not TLS policy (line 8)",
+            ignored > 0 ? "logged" : "not logged", ignored > 0);
+
+        // TLS_Clt:127.0.0.44 PERM+ENCR:256: AES-128 is not enough, permanently.
+        try (SmtpClient client = SmtpClient.connect(HOST, mx, loopback(44))) {
+            client.readReply();
+            client.command("EHLO client.example.net");
+            client.startTls(aes128);
+            expect("sendmail.inbound.tls-clt-refused", "554 5.7.0", "encryption too weak: 128 bits, 256 required",
+                client.command("EHLO client.example.net"));
+        } catch (RuntimeException e) {
+            fail("sendmail.inbound.tls-clt-refused", "554 5.7.0", e);
+        }
+        // TLS_Clt:127.0.0.45 ENCR:128: AES-128 passes and the mail reaches the mailbox ...
+        try (SmtpClient client = SmtpClient.connect(HOST, mx, loopback(45))) {
+            client.readReply();
+            client.command("EHLO client.example.net");
+            client.startTls(aes128);
+            client.command("EHLO client.example.net");
+            String subject = "self-check sendmail " + UUID.randomUUID();
+            Reply reply = client.sendMail(SENDER, DemoServer.USER, subject);
+            boolean delivered = reply.code() == 250 && awaitDelivery(subject);
+            check("sendmail.inbound.tls-clt-passed", "250 2.6.0 +delivered", reply, reply.codeAndStatus().equals("250 2.6.0") && delivered,
+                delivered ? "" : " (not in the mailbox)");
+        } catch (RuntimeException e) {
+            fail("sendmail.inbound.tls-clt-passed", "250 2.6.0 +delivered", e);
+        }
+        // ... and without STARTTLS its entry (no PERM+) refuses temporarily, where the XML default says 530.
+        try (SmtpClient client = SmtpClient.connect(HOST, mx, loopback(45))) {
+            client.readReply();
+            client.command("EHLO client.example.net");
+            expect("sendmail.inbound.tls-clt-no-starttls-temporary", "454 4.7.0", "Must issue a STARTTLS command first",
+                client.command("MAIL FROM:<" + SENDER + ">"));
+        } catch (RuntimeException e) {
+            fail("sendmail.inbound.tls-clt-no-starttls-temporary", "454 4.7.0", e);
+        }
+
+        String mismatch = "certificate identity mismatch";
+        String queuedTo = "queued@" + DemoPeers.GOOD;
+        if (relay("sendmail.outbound.tls-rcpt-queued", queuedTo) != null) {
+            Optional<QueueProbe.Queued> queued = awaitQueued(queuedTo);
+            record("sendmail.outbound.tls-rcpt-queued", "in " + RELAY_QUEUE + ", retries=1, 4.7.0 ... " + mismatch,
+                queued.map(String::valueOf).orElse("not queued"),
+                queued.filter(q -> q.retries == 1 && q.error.startsWith("4.7.0 ") && q.error.contains(mismatch)).isPresent());
+            quitBeforeMailFrom("sendmail.outbound.tls-rcpt-queued.quit-before-mail", DemoPeers.GOOD, true);
+        }
+
+        String bouncedTo = "bounced@" + DemoPeers.GOOD;
+        if (relay("sendmail.outbound.tls-rcpt-bounced", bouncedTo) != null) {
+            String dsn = awaitDsn(bouncedTo);
+            String status = "Status: 5.7.0 " + DemoPeers.mx(DemoPeers.GOOD) + "[";
+            boolean stillQueued = server.queue(RELAY_QUEUE).stream().anyMatch(q -> q.recipients.contains(bouncedTo));
+            record("sendmail.outbound.tls-rcpt-bounced", "DSN to " + DemoServer.USER + " with " + status + "...: " + mismatch,
+                dsn.isEmpty() ? "no DSN" : statusLine(dsn) + (stillQueued ? " (and still queued)" : ""),
+                dsn.contains(status) && dsn.contains(mismatch) && !stillQueued);
+            quitBeforeMailFrom("sendmail.outbound.tls-rcpt-bounced.quit-before-mail", DemoPeers.GOOD, true);
+        }
+
+        // Try_TLS:mx.sendmail.peer.demo.test NO: the peer offers STARTTLS, the relay does not use it.
+        String plainTo = "bob@" + DemoPeers.SENDMAIL;
+        String subject = relay("sendmail.outbound.try-tls-no", plainTo);
+        if (subject != null) {
+            SmtpPeer peer = peers.peer(DemoPeers.SENDMAIL);
+            Optional<Received> message = awaitReceived(peer, subject);
+            boolean startTls = message.flatMap(m -> sessionOf(peer, m.sessionId())).map(x -> x.transcript().contains("STARTTLS")).orElse(true);
+            record("sendmail.outbound.try-tls-no", "received in plaintext, no STARTTLS sent",
+                message.map(m -> "received tls=" + m.tls() + (startTls ? ", STARTTLS sent" : ", no STARTTLS")).orElse("nothing received"),
+                message.isPresent() && !message.get().tls() && !startTls);
+        }
+    }
+
+    /**
      * Live reload of policy files while James runs: the MX listener's rules (conf/tlsgate-policy.xml) and the relay's
      * (conf/tlsgate-outbound.xml) are edited; new sessions and delivery attempts follow, a session already judged keeps
      * its rules, and a broken edit is refused (logged) with the old rules kept. Every file is restored at the end.
@@ -129,9 +211,11 @@ public final class SelfCheck {
                 expect("reload.session-kept", "250 2.1.0", "", before.command("MAIL FROM:<" + SENDER + ">"));
             }
 
-            int errors = logCount("TLS Gate inbound policy not reloaded: the edit of " + inbound);
+            // The log line names every file the policy was read from: [tlsgate-policy.xml, sendmail-access].
+            String notReloaded = "TLS Gate inbound policy not reloaded: the edit of [";
+            int errors = logCount(notReloaded);
             write(inbound, broken);
-            boolean logged = awaitLog("TLS Gate inbound policy not reloaded: the edit of " + inbound, errors);
+            boolean logged = awaitLog(notReloaded, errors);
             Reply still = replyFrom3();
             record("reload.broken-edit-refused", "ERROR logged, then still " + refused,
                 (logged ? "ERROR logged" : "no ERROR logged") + ", then " + still, logged && still.toString().startsWith(refused));
@@ -141,10 +225,11 @@ public final class SelfCheck {
             check("reload.fixed-edit-taken", "250", restored, restored.code() == 250, "");
 
             String recipient = "opportunistic@" + DemoPeers.PLAINTEXT;
-            int reloads = logCount("TLS Gate outbound policy reloaded from " + outbound);
+            String outboundReloaded = "TLS Gate outbound policy reloaded from [";
+            int reloads = logCount(outboundReloaded);
             write(outbound, outboundOriginal.replace("</outbound>", "    <destination recipient=\"" + recipient
                 + "\"><level>may</level></destination>\n</outbound>"));
-            boolean reloaded = awaitLog("TLS Gate outbound policy reloaded from " + outbound, reloads);
+            boolean reloaded = awaitLog(outboundReloaded, reloads);
             String subject = reloaded ? relay("reload.outbound-rule-changed", recipient) : null;
             Optional<Received> received = subject == null ? Optional.empty() : awaitReceived(peers.peer(DemoPeers.PLAINTEXT), subject);
             record("reload.outbound-rule-changed", "relay reloaded, then delivered in plaintext under level may",

@@ -493,4 +493,197 @@ class ConfSamplesIT {
             assertThat(pinned.messages()).isEmpty();
         }
     }
+
+    // ------------------------------------------------------------------------------------------------------------
+
+    /** conf-samples/sendmail-migration: a Sendmail access file read by both sides through the shared policy file. */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class SendmailMigration {
+        private static final String MX = "tlsgate-mx";
+        private static final String PARTNER_HOST = "127.0.0.2";
+        private static final String PARTNER_NAME = "mx1.partners.demo.test";
+        private static final String BACKUP_HOST = "127.0.0.3";
+        private static final String BACKUP_NAME = "backup.demo.test";
+        private static final String NO_CERTIFICATE = "554 5.7.0 certificate required, none presented";
+
+        private final ServerKey serverKey = new ServerKey();
+        private final CertificateAuthority partnerCa = CertificateAuthority.create("CN=Partner CA,O=Partners");
+        private final CertificateAuthority foreignCa = CertificateAuthority.create("CN=Foreign CA,O=Elsewhere");
+        private final IssuedCertificate partnerCertificate = partnerCa.issueClient(PARTNER_NAME, List.of(PARTNER_NAME));
+        private final DemoDns dns = new DemoDns()
+            .ptr(PARTNER_HOST, PARTNER_NAME).a(PARTNER_NAME, PARTNER_HOST)
+            .ptr(BACKUP_HOST, BACKUP_NAME).a(BACKUP_NAME, BACKUP_HOST);
+        private final PeerSet peers = new PeerSet(dns);
+        private DemoServer server;
+        private SmtpPeer remote;
+        private SmtpPeer bank;
+        private SmtpPeer secure;
+        private SmtpPeer legacy;
+
+        @BeforeAll
+        void start() throws Exception {
+            // No entry: the <default> of the policy file (may): any certificate will do.
+            remote = peers.mx("remote.example", SmtpPeer.builder().certificate(server(foreignCa, "mx.remote.example")));
+            // TLS_Rcpt:bank.example VERIFY:128, and TLS_Srv:mx.secure.example PERM+VERIFY:128: an untrusted certificate.
+            bank = peers.mx("bank.example", SmtpPeer.builder().certificate(server(foreignCa, "mx.bank.example")));
+            secure = peers.mx("secure.example", SmtpPeer.builder().certificate(server(foreignCa, "mx.secure.example")));
+            // Try_TLS:mx.legacy.example NO: the MX offers STARTTLS, the relay does not use it.
+            legacy = peers.mx("legacy.example", SmtpPeer.builder().certificate(server(partnerCa, "mx.legacy.example")));
+            server = SampleServer.setup("ConfSamplesIT-sendmail-migration").confSample("sendmail-migration")
+                .keyMaterial(tls -> {
+                    serverKey.write(tls);
+                    partnerCa.writeCertificatePem(tls.resolve("partner-cas.pem"));
+                })
+                .override(binder -> binder.bind(DNSService.class).toInstance(dns))
+                .start();
+        }
+
+        private IssuedCertificate server(CertificateAuthority ca, String name) {
+            return ca.issueServer(name, List.of(name), List.of());
+        }
+
+        @AfterAll
+        void stop() {
+            peers.close();
+            if (server != null) {
+                server.close();
+            }
+        }
+
+        private SmtpClient connect(String from) throws Exception {
+            SmtpClient client = SmtpClient.connect(LOCAL, server.port(MX), InetAddress.getByName(from));
+            assertThat(client.readReply().code()).isEqualTo(220);
+            assertThat(client.command("EHLO client.example").code()).isEqualTo(250);
+            return client;
+        }
+
+        private SmtpClient connectTls(String from, TlsOptions tls) throws Exception {
+            SmtpClient client = connect(from);
+            assertThat(client.startTls(tls).code()).isEqualTo(220);
+            return client;
+        }
+
+        private String submit(String recipient) {
+            String subject = subject("relay to " + recipient);
+            Outbound.submit(server, serverKey.ca.certificate(), subject, List.of(recipient));
+            return subject;
+        }
+
+        private String host(SmtpPeer peer, String name) {
+            return name + "[127.0.0.1]:" + peer.port();
+        }
+
+        @Test
+        void theSetNeedsOnlyItsServerKeyAndThePartnerCas() throws Exception {
+            assertThat(keyFiles(server)).containsExactly("partner-cas.pem", "server.p12");
+            assertThat(server.ports()).containsOnlyKeys(MX, "smtpserver-submission");
+        }
+
+        @Test
+        void theEntriesThatAreNotTlsPolicyAreIgnoredAndLoggedWithTheirLines() {
+            assertThat(ItLog.read()).contains("6 entries ignored, not TLS policy (lines 12, 13, 14, 15, 16, 17)");
+        }
+
+        @Test
+        void aPartnerHostWithoutACertificateIsRefusedByItsTlsCltEntry() throws Exception {
+            // TLS_Clt:partners.demo.test PERM+VERIFY:128+CITag:partnerCAs
+            try (SmtpClient client = connect(PARTNER_HOST)) {
+                assertThat(client.command("MAIL FROM:<someone@partners.demo.test>").toString())
+                    .isEqualTo("530 5.7.0 Must issue a STARTTLS command first");
+                assertThat(client.startTls(serverKey.trusted()).code()).isEqualTo(220);
+                assertThat(client.command("EHLO " + PARTNER_NAME).toString()).isEqualTo(NO_CERTIFICATE);
+                assertThat(client.command("MAIL FROM:<someone@partners.demo.test>").toString()).isEqualTo(NO_CERTIFICATE);
+                assertThat(client.command("RCPT TO:<" + DemoServer.USER + ">").toString()).isEqualTo(NO_CERTIFICATE);
+                assertThat(client.command("QUIT").code()).isEqualTo(221);
+            }
+        }
+
+        @Test
+        void aPartnerHostWithACertificateFromAnotherCaIsRefusedWithTheReason() throws Exception {
+            IssuedCertificate foreign = foreignCa.issueClient(PARTNER_NAME, List.of(PARTNER_NAME));
+            try (SmtpClient client = connectTls(PARTNER_HOST, serverKey.trusted().withClientCertificate(foreign))) {
+                assertThat(client.command("MAIL FROM:<someone@partners.demo.test>").toString())
+                    .isEqualTo("554 5.7.0 certificate not trusted: untrusted root CN=Foreign CA,O=Elsewhere");
+            }
+        }
+
+        @Test
+        void aPartnerHostWithItsCertificatePassesAndRelaysByCertIssuer() throws Exception {
+            String subject = subject("partner relay");
+            try (SmtpClient client = connectTls(PARTNER_HOST, serverKey.trusted().withClientCertificate(partnerCertificate))) {
+                assertThat(client.command("EHLO " + PARTNER_NAME).code()).isEqualTo(250);
+                assertThat(client.command("MAIL FROM:<someone@partners.demo.test>").toString())
+                    .isEqualTo("250 2.1.0 Sender <someone@partners.demo.test> OK");
+                assertThat(client.command("RCPT TO:<bob@remote.example>").toString()).isEqualTo("250 2.1.5 Recipient <bob@remote.example> OK");
+                assertThat(data(client, "someone@partners.demo.test", "bob@remote.example", subject).toString())
+                    .isEqualTo("250 2.6.0 Message received");
+            }
+            Received message = awaitMessage(remote, subject);
+            assertThat(message.tls()).isTrue();
+            assertThat(message.text()).contains("verify=OK)");
+        }
+
+        @Test
+        void theBackupMxMustUseTlsButNeedsNoCertificate() throws Exception {
+            // TLS_Clt:backup.demo.test ENCR:128: no PERM+, so a failure (a missing STARTTLS too) is temporary.
+            try (SmtpClient client = connect(BACKUP_HOST)) {
+                assertThat(client.command("MAIL FROM:<someone@example.net>").toString())
+                    .isEqualTo("454 4.7.0 Must issue a STARTTLS command first");
+            }
+            try (SmtpClient client = connectTls(BACKUP_HOST, serverKey.trusted())) {
+                assertThat(client.command("EHLO " + BACKUP_NAME).code()).isEqualTo(250);
+                assertThat(client.command("MAIL FROM:<someone@example.net>").code()).isEqualTo(250);
+                assertThat(client.command("RCPT TO:<" + DemoServer.USER + ">").code()).isEqualTo(250);
+            }
+        }
+
+        @Test
+        void anyoneElseDeliversInPlaintextButMayNotRelay() throws Exception {
+            String subject = subject("plaintext from anyone");
+            try (SmtpClient client = connect(LOCAL)) {
+                assertThat(client.command("MAIL FROM:<sender@example.net>").toString()).isEqualTo("250 2.1.0 Sender <sender@example.net> OK");
+                assertThat(client.command("RCPT TO:<bob@remote.example>").toString())
+                    .isEqualTo("550 5.7.1 Requested action not taken: relaying denied");
+                assertThat(client.command("RCPT TO:<" + DemoServer.USER + ">").code()).isEqualTo(250);
+                assertThat(data(client, "sender@example.net", DemoServer.USER, subject).toString()).isEqualTo("250 2.6.0 Message received");
+            }
+            assertThat(server.awaitMessage(DemoServer.USER, subject)).contains("Subject: " + subject);
+        }
+
+        @Test
+        void aTlsRcptEntryKeepsTheMailQueuedAfterQuitBeforeMailFrom() {
+            submit("bob@bank.example");
+            assertQuitBeforeMailFrom(bank.awaitSessions(1, WAIT).get(0));
+            QueueProbe.Queued queued = awaitQueued(server, "bob@bank.example");
+            assertThat(queued.retries).isEqualTo(1);
+            assertThat(queued.error).isEqualTo("4.7.0 " + host(bank, "mx.bank.example")
+                + ": 4.7.0 certificate not trusted: untrusted root CN=Foreign CA,O=Elsewhere");
+            assertThat(bank.messages()).isEmpty();
+        }
+
+        @Test
+        void aPermTlsSrvEntryBouncesAtOnceAfterQuitBeforeMailFrom() {
+            submit("bob@secure.example");
+            assertQuitBeforeMailFrom(secure.awaitSessions(1, WAIT).get(0));
+            assertThat(awaitDsn(server, "bob@secure.example")).contains("Status: 5.7.0 " + host(secure, "mx.secure.example")
+                + ": 5.7.0 certificate not trusted: untrusted root CN=Foreign CA,O=Elsewhere");
+            assertThat(server.queue(QUEUE)).noneMatch(q -> q.recipients.contains("bob@secure.example"));
+            assertThat(secure.messages()).isEmpty();
+        }
+
+        @Test
+        void aTryTlsNoDestinationGetsTheMailInPlaintext() {
+            String subject = submit("bob@legacy.example");
+            Received message = awaitMessage(legacy, subject);
+            assertThat(message.tls()).isFalse();
+            assertThat(legacy.sessions().get(0).transcript()).doesNotContain("STARTTLS");
+        }
+
+        @Test
+        void aDestinationWithoutAnEntryGetsTheMailOverTlsWhateverItsCertificate() {
+            String subject = submit("carol@remote.example");
+            assertThat(awaitMessage(remote, subject).tls()).isTrue();
+        }
+    }
 }

@@ -41,6 +41,10 @@ class SelfCheckIT {
                 "inbound.after-refusal.quit", "inbound.disconnect.closed", "inbound.pipelined-after-starttls",
                 "outbound.delivered", "outbound.queued", "outbound.queued.quit-before-mail", "outbound.no-starttls",
                 "outbound.bounced", "outbound.bounced.quit-before-mail",
+                "sendmail.non-tls-entry-ignored", "sendmail.inbound.tls-clt-refused", "sendmail.inbound.tls-clt-passed",
+                "sendmail.inbound.tls-clt-no-starttls-temporary", "sendmail.outbound.tls-rcpt-queued",
+                "sendmail.outbound.tls-rcpt-queued.quit-before-mail", "sendmail.outbound.tls-rcpt-bounced",
+                "sendmail.outbound.tls-rcpt-bounced.quit-before-mail", "sendmail.outbound.try-tls-no",
                 "reload.before-edit", "reload.rule-changed", "reload.session-kept", "reload.broken-edit-refused",
                 "reload.fixed-edit-taken", "reload.outbound-rule-changed");
         assertThat(printed).contains("SELF-CHECK PASSED");

@@ -50,7 +50,7 @@ class ConfSamplesTest {
     static Stream<String> sets() throws IOException {
         try (Stream<Path> dirs = Files.list(SAMPLES)) {
             List<String> names = dirs.filter(Files::isDirectory).map(d -> d.getFileName().toString()).sorted().collect(Collectors.toList());
-            assertThat(names).contains("inbound-gate", "mx-partners", "submission-certificates", "secure-relay");
+            assertThat(names).contains("inbound-gate", "mx-partners", "submission-certificates", "secure-relay", "sendmail-migration");
             return names.stream();
         }
     }
@@ -132,5 +132,18 @@ class ConfSamplesTest {
                 assertThat(outbound).isNotNull();
             }
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    void theSendmailMigrationSetReadsItsAccessFileOnBothSides() throws Exception {
+        Path set = SAMPLES.resolve("sendmail-migration");
+        Path policy = set.resolve("tlsgate-policy.xml");
+        InboundPolicy inbound = PolicyFile.readInbound(policy, resolver(set), Clock.systemUTC()).policy();
+        OutboundPolicy outbound = PolicyFile.readOutbound(policy, resolver(set), Clock.systemUTC()).policy();
+        // Both sides watch the access file with the policy file (an edit of either reloads).
+        assertThat(inbound.importedFiles().keySet()).extracting(f -> f.getFileName().toString()).contains("access");
+        assertThat(outbound.importedFiles().keySet()).extracting(f -> f.getFileName().toString()).contains("access");
+        // CertIssuer:/O=Partners/CN=Partner+20CA RELAY
+        assertThat(inbound.relayGrants()).hasSize(1);
     }
 }

@@ -179,7 +179,11 @@ class InboundPolicyReaderTest {
             if (file.isPresent()) {
                 // file://conf/x is the sample's own x
                 Path path = Path.of("../conf-samples/inbound-gate", file.get().replaceFirst("^file://conf/", ""));
-                rules = PolicyFile.readInbound(path, Path::of, java.time.Clock.systemUTC()).policy().rules();
+                FileResolver sampleFiles = location -> Path.of("../conf-samples/inbound-gate", location.replaceFirst("^file://conf/", ""));
+                rules = PolicyFile.readInbound(path, sampleFiles, java.time.Clock.systemUTC()).policy().rules();
+                // The TLS_Clt: entries of conf/sendmail-access, which the policy file names, are rules too.
+                assertThat(rules.lookup(Optional.empty(), InetAddresses.forString("127.0.0.44").getAddress()).rule().minCipherBits())
+                    .isEqualTo(256);
                 fromFiles++;
             } else {
                 rules = InboundPolicyReader.read(gate);

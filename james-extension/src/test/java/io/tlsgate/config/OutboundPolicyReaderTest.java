@@ -227,10 +227,14 @@ class OutboundPolicyReaderTest {
     void readsTheShippedSample() throws Exception {
         Files.createDirectories(dir.resolve("conf/tls"));
         writePem(dir.resolve("conf/tls/ca.crt"), CA.certificate);
+        Files.copy(Path.of("../conf-samples/inbound-gate/sendmail-access"), dir.resolve("conf/sendmail-access"));
         String sample = Files.readString(Path.of("../conf-samples/inbound-gate/tlsgate-outbound.xml"));
         OutboundPolicy policy = OutboundPolicyReader.read(HandlerXml.parse(sample), this::resolve, CLOCK);
         assertThat(policy.rules().defaultRule().requirement().level()).isEqualTo(Level.VERIFY);
         assertThat(policy.rules().lookup("x@perm.peer.demo.test", "perm.peer.demo.test", Optional.empty(), new byte[4]).rule().requirement()
+            .failure()).isEqualTo(Failure.PERMANENT);
+        // TLS_Rcpt:bounced@peer.demo.test PERM+... in conf/sendmail-access, which the file names.
+        assertThat(policy.rules().lookup("bounced@peer.demo.test", "peer.demo.test", Optional.empty(), new byte[4]).rule().requirement()
             .failure()).isEqualTo(Failure.PERMANENT);
         assertThat(policy.verification()).isPresent();
     }

@@ -211,8 +211,8 @@ public final class SelfCheck {
                 expect("reload.session-kept", "250 2.1.0", "", before.command("MAIL FROM:<" + SENDER + ">"));
             }
 
-            // The log line names every file the policy was read from: [tlsgate-policy.xml, sendmail-access].
-            String notReloaded = "TLS Gate inbound policy not reloaded: the edit of [";
+            // The log line names the file whose edit is refused.
+            String notReloaded = "TLS Gate inbound policy not reloaded: the edit of " + inbound;
             int errors = logCount(notReloaded);
             write(inbound, broken);
             boolean logged = awaitLog(notReloaded, errors);
@@ -225,7 +225,7 @@ public final class SelfCheck {
             check("reload.fixed-edit-taken", "250", restored, restored.code() == 250, "");
 
             String recipient = "opportunistic@" + DemoPeers.PLAINTEXT;
-            String outboundReloaded = "TLS Gate outbound policy reloaded from [";
+            String outboundReloaded = "TLS Gate outbound policy reloaded from " + outbound;
             int reloads = logCount(outboundReloaded);
             write(outbound, outboundOriginal.replace("</outbound>", "    <destination recipient=\"" + recipient
                 + "\"><level>may</level></destination>\n</outbound>"));

@@ -35,7 +35,7 @@ class AccessFileIT {
         "TLS_Clt:127.0.0.1\t\tPERM+VERIFY:128",
         "TLS_Clt:\t\t\tENCR:128",
         "",
-        "TLS_Rcpt:\t\t\tVERIFY:128",
+        "TLS_Srv:\t\t\tVERIFY:128",
         "TLS_Rcpt:weak.test\t\tENCR:256",
         "TLS_Srv:mx.perm.test\t\tPERM+VERIFY+CN:nobody.perm.test",
         "Try_TLS:mx.notls.test\t\tNO",
@@ -156,8 +156,9 @@ class AccessFileIT {
         assertQuitBeforeMailFrom(weak.awaitSessions(1, WAIT).get(0));
         QueueProbe.Queued queued = Outbound.await(WAIT, "bob@weak.test queued for a retry", () -> server.queue(QUEUE).stream()
             .filter(q -> q.recipients.contains("bob@weak.test") && q.retries > 0).findFirst());
+        // TLS_Rcpt:weak.test and the bare TLS_Srv: (every server's default) both apply: the reason names the one refusing.
         assertThat(queued.error).isEqualTo("4.7.0 mx.weak.test[127.0.0.1]:" + weak.port()
-            + ": 4.7.0 encryption too weak: 128 bits, 256 required");
+            + ": 4.7.0 rule domain weak.test: encryption too weak: 128 bits, 256 required");
         assertThat(weak.messages()).isEmpty();
     }
 

@@ -112,6 +112,11 @@ public final class OutboundPolicyReader {
             defaultRule = new OutboundRule(accessDefault.get().value(), Optional.empty());
         }
         DestinationTable.Builder<OutboundRule> table = DestinationTable.builder(withCodes(defaultRule, codes));
+        if (defaults.isEmpty()) {
+            // As in Sendmail: a bare TLS_Rcpt: is every recipient's rule, a bare TLS_Srv: or Try_TLS: every server's.
+            table.defaultSide(accessDefault.get().written().regionMatches(true, 0, "TLS_Rcpt", 0, 8)
+                ? DestinationTable.DefaultSide.RECIPIENT : DestinationTable.DefaultSide.SERVER);
+        }
         Map<Object, ConfigElement> xmlKeys = new HashMap<>();
         for (ConfigElement destination : children.getOrDefault(DESTINATION, List.of())) {
             destination.allowAttributes(Set.of(RECIPIENT, DOMAIN, MX));

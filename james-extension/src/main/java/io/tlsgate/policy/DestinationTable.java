@@ -100,6 +100,7 @@ public final class DestinationTable<R> {
     private final PeerTable<R> domains;
     private final PeerTable<R> mxs;
     private final R defaultRule;
+    private final DefaultSide defaultSide;
 
     private DestinationTable(Builder<R> b) {
         this.recipients = Map.copyOf(b.recipients);
@@ -107,7 +108,15 @@ public final class DestinationTable<R> {
         this.domains = b.domains.build();
         this.mxs = b.mxs.build();
         this.defaultRule = b.defaultRule;
+        this.defaultSide = b.defaultSide;
     }
+
+    /**
+     * Whose default the default rule is. {@code NEITHER} (XML's {@code <default>}): it applies only when neither side
+     * has an entry. {@code RECIPIENT} (a bare {@code TLS_Rcpt:}): it stands for every recipient without an entry, also
+     * when the MX has one. {@code SERVER} (a bare {@code TLS_Srv:} or {@code Try_TLS:}): the same for every MX.
+     */
+    public enum DefaultSide { NEITHER, RECIPIENT, SERVER }
 
     public static <R> Builder<R> builder(R defaultRule) {
         return new Builder<>(defaultRule);
@@ -133,9 +142,17 @@ public final class DestinationTable<R> {
      */
     public Rules<R> rules(String recipient, String domain, Optional<String> mxName, byte[] mxAddress) {
         PeerTable.Match<R> byMx = mxs.lookup(mxName, mxAddress);
+        Match<R> byDefault = new Match<>(defaultRule, Kind.DEFAULT, "default");
         Optional<Match<R>> serverSide = byMx.kind() == PeerTable.MatchKind.DEFAULT ? Optional.empty()
             : Optional.of(new Match<>(byMx.rule(), Kind.MX, byMx.key()));
-        return new Rules<>(recipientSide(recipient, domain), serverSide, new Match<>(defaultRule, Kind.DEFAULT, "default"));
+        Optional<Match<R>> recipientSide = recipientSide(recipient, domain);
+        // A side's own default (Sendmail's bare TLS_Rcpt: or TLS_Srv:) stands in for that side's missing entry.
+        if (defaultSide == DefaultSide.RECIPIENT && recipientSide.isEmpty()) {
+            recipientSide = Optional.of(byDefault);
+        } else if (defaultSide == DefaultSide.SERVER && serverSide.isEmpty()) {
+            serverSide = Optional.of(byDefault);
+        }
+        return new Rules<>(recipientSide, serverSide, byDefault);
     }
 
     private Optional<Match<R>> recipientSide(String recipient, String domain) {
@@ -193,6 +210,7 @@ public final class DestinationTable<R> {
 
     public static final class Builder<R> {
         private final R defaultRule;
+        private DefaultSide defaultSide = DefaultSide.NEITHER;
         private final Map<String, R> recipients = new HashMap<>();
         private final Map<String, R> localParts = new HashMap<>();
         private final PeerTable.Builder<R> domains;
@@ -205,6 +223,11 @@ public final class DestinationTable<R> {
         }
 
         /** @throws IllegalArgumentException when the address already has a rule */
+        public Builder<R> defaultSide(DefaultSide side) {
+            this.defaultSide = Objects.requireNonNull(side);
+            return this;
+        }
+
         public Builder<R> recipient(String address, R rule) {
             String key = address.trim().toLowerCase(Locale.ROOT);
             if (recipients.putIfAbsent(key, Objects.requireNonNull(rule)) != null) {

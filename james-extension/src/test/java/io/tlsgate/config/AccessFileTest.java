@@ -155,9 +155,11 @@ class AccessFileTest {
     static Stream<Arguments> outboundCases() {
         Direction d = Direction.OUTBOUND;
         return Stream.of(
-            out("a@secure.example.com", "mx1.secure.example.com", "198.51.100.1", tls(d, TRIPLE_DES), "accept", "mx secure.example.com"),
+            // the bare TLS_Rcpt: ENCR:112 is every recipient's rule without an entry, beside the MX's TLS_Srv entry
+            out("a@secure.example.com", "mx1.secure.example.com", "198.51.100.1", tls(d, TRIPLE_DES), "accept",
+                "default + mx secure.example.com"),
             out("a@secure.example.com", "mx1.secure.example.com", "198.51.100.1", plaintext(d),
-                "454 4.7.0 the server does not offer STARTTLS", "mx secure.example.com"),
+                "454 4.7.0 rule default: the server does not offer STARTTLS", "default + mx secure.example.com"),
             out("ceo@Bank.Example", "mx.bank.example", "198.51.100.2", verified(d, AES_256, "CN=mx.bank.example,O=Bank,C=US", OTHER_CA),
                 "accept", "recipient ceo@bank.example + mx mx.bank.example"),
             out("ceo@bank.example", "mx.bank.example", "198.51.100.2", verified(d, AES_256, "CN=mx.bank.example,O=Elsewhere", OTHER_CA),
@@ -192,10 +194,13 @@ class AccessFileTest {
             out("postmaster@other.example", "mx.other.example", "198.51.100.3", tls(d, TRIPLE_DES),
                 "454 4.7.0 encryption too weak: 112 bits, 128 required", "local-part postmaster@"),
             out("alice@other.example", "mx.bank.example", "198.51.100.3", verified(d, AES_128, "CN=mx.bank.example", OTHER_CA),
-                "554 5.7.0 encryption too weak: 128 bits, 256 required", "mx mx.bank.example"),
-            out("x@broken.example.net", "broken.example.net", "198.51.100.4", plaintext(d), "accept", "mx broken.example.net"),
+                "554 5.7.0 rule mx mx.bank.example: encryption too weak: 128 bits, 256 required", "default + mx mx.bank.example"),
+            // Try_TLS NO under a TLS_Rcpt: default that needs TLS: not delivered in plaintext (Sendmail defers too)
+            out("x@broken.example.net", "broken.example.net", "198.51.100.4", plaintext(d),
+                "454 4.7.0 rule default: TLS required, but STARTTLS is never tried with this server (mx broken.example.net is level none)",
+                "default + mx broken.example.net"),
             out("x@hosted.example", "smtp.hoster.example", "203.0.113.25", tls(d, AES_256),
-                "454 4.7.0 certificate required, none presented", "mx 203.0.113"),
+                "454 4.7.0 rule mx 203.0.113: certificate required, none presented", "default + mx 203.0.113"),
             out("x@unlisted.example", "mx.unlisted.example", "198.51.100.5", plaintext(d),
                 "454 4.7.0 the server does not offer STARTTLS", "default"),
             out("x@unlisted.example", "mx.unlisted.example", "198.51.100.5", tls(d, TRIPLE_DES), "accept", "default"));
@@ -216,8 +221,8 @@ class AccessFileTest {
     @Test
     void tryTlsNoIsLevelNone() throws Exception {
         OutboundPolicy policy = outbound(sample, "");
-        assertThat(policy.rules().lookup("x@broken.example.net", "broken.example.net", Optional.of("broken.example.net"), new byte[4])
-            .rule().requirement().level()).isEqualTo(TlsRequirement.Level.NONE);
+        assertThat(policy.rules().rules("x@broken.example.net", "broken.example.net", Optional.of("broken.example.net"), new byte[4])
+            .serverSide().orElseThrow().rule().requirement().level()).isEqualTo(TlsRequirement.Level.NONE);
         assertThat(policy.rules().lookup("ceo@bank.example", "bank.example", Optional.of("mx.bank.example"), new byte[4])
             .rule().requirement().level()).isEqualTo(TlsRequirement.Level.VERIFY);
     }
@@ -246,6 +251,24 @@ class AccessFileTest {
         List<RelayGrant> grants = inbound(sample, "").relayGrants();
         assertThat(grants).hasSize(2);
         assertThat(grants.stream().anyMatch(g -> g.matches(List.of(certificate)))).isEqualTo(relays);
+    }
+
+    /** A bare TLS_Rcpt: is every recipient's rule, also towards an MX with a TLS_Srv entry: both apply (Sendmail). */
+    @Test
+    void aBareTlsRcptAppliesBesideAnMxEntry() throws Exception {
+        Path file = Files.writeString(dir.resolve("access-defaults"), "TLS_Rcpt:\tVERIFY\nTLS_Srv:mx.partner.example\tENCR:128\n");
+        OutboundPolicy out = outbound(file, "");
+        byte[] mx = InetAddresses.forString("192.0.2.25").getAddress();
+        assertThat(out.rules().rules("bob@partner.example", "partner.example", Optional.of("mx.partner.example"), mx).applying())
+            .extracting(m -> m.kind().name(), m -> m.rule().requirement().level().configName())
+            .containsExactly(org.assertj.core.groups.Tuple.tuple("DEFAULT", "verify"), org.assertj.core.groups.Tuple.tuple("MX", "encrypt"));
+        assertThat(out.rules().rules("bob@other.example", "other.example", Optional.of("mx.other.example"), mx).applying())
+            .extracting(m -> m.kind().name()).containsExactly("DEFAULT");
+
+        Path server = Files.writeString(dir.resolve("access-server-default"), "TLS_Srv:\tVERIFY\nTLS_Rcpt:bank.example\tENCR:256\n");
+        assertThat(outbound(server, "").rules().rules("ceo@bank.example", "bank.example", Optional.of("mx.bank.example"), mx).applying())
+            .extracting(m -> m.kind().name(), m -> m.rule().requirement().level().configName())
+            .containsExactly(org.assertj.core.groups.Tuple.tuple("DOMAIN", "encrypt"), org.assertj.core.groups.Tuple.tuple("DEFAULT", "verify"));
     }
 
     /**

@@ -1,8 +1,6 @@
 package io.tlsgate.config;
 
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import io.tlsgate.policy.RelayGrant;
@@ -23,8 +21,6 @@ final class AccessFile {
     final List<AccessEntry<String, TlsRequirement>> localParts;
     final List<AccessEntry<PeerKey, TlsRequirement>> servers;
     final int ignored;
-    /** The file read and the SHA-256 of the bytes parsed (empty for a file read from elsewhere, as in tests). */
-    private Map<Path, String> source = Map.of();
 
     AccessFile(String location, Optional<AccessEntry<String, TlsRequirement>> clientDefault,
                List<AccessEntry<PeerKey, TlsRequirement>> clients, List<RelayGrant> relayGrants,
@@ -41,16 +37,6 @@ final class AccessFile {
         this.localParts = localParts;
         this.servers = servers;
         this.ignored = ignored;
-    }
-
-    AccessFile readFrom(Path file, String sha256) {
-        source = Map.of(file, sha256);
-        return this;
-    }
-
-    /** The file this was read from, with the SHA-256 of what was parsed: a reloader watches it. */
-    Map<Path, String> source() {
-        return source;
     }
 
     /** Where an entry is, for messages: {@code <accessFile> conf/access line 12 (TLS_Clt:partner.example)}. */

@@ -110,7 +110,6 @@ final class AccessFileReader {
         } catch (IOException e) {
             throw new PolicyConfigurationException(location, "cannot be read: " + e);
         }
-        // The hash of the very bytes parsed, so that a reloader notices any later edit.
         try (BufferedReader lines = new BufferedReader(new java.io.StringReader(text(content)))) {
             String line;
             int number = 0;
@@ -120,7 +119,7 @@ final class AccessFileReader {
         } catch (IOException e) {
             throw new PolicyConfigurationException(location, "cannot be read: " + e);
         }
-        return reader.finish().readFrom(file, FileFingerprint.of(content));
+        return reader.finish();
     }
 
     /**

@@ -1,8 +1,6 @@
 package io.tlsgate.config;
 
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import io.tlsgate.pki.VerificationCache;
@@ -12,18 +10,11 @@ import io.tlsgate.policy.TlsRequirement;
 
 /** Everything one inbound gate handler was configured with. */
 public final class InboundPolicy {
-    /** Files this policy imports (an access file), with the SHA-256 of what was read: a reloader watches them too. */
-    private final Map<Path, String> importedFiles;
     private final PeerTable<TlsRequirement> rules;
     private final Optional<VerificationCache> verification;
     private final List<RelayGrant> relayGrants;
 
     InboundPolicy(PeerTable<TlsRequirement> rules, Optional<VerificationCache> verification, List<RelayGrant> relayGrants) {
-        this(rules, verification, relayGrants, Map.of());
-    }
-
-    InboundPolicy(PeerTable<TlsRequirement> rules, Optional<VerificationCache> verification, List<RelayGrant> relayGrants, Map<Path, String> importedFiles) {
-        this.importedFiles = Map.copyOf(importedFiles);
         this.rules = rules;
         this.verification = verification;
         this.relayGrants = List.copyOf(relayGrants);
@@ -42,9 +33,5 @@ public final class InboundPolicy {
     /** Which verified certificates may relay; empty when {@code <relay>} is not configured. */
     public List<RelayGrant> relayGrants() {
         return relayGrants;
-    }
-
-    public Map<Path, String> importedFiles() {
-        return importedFiles;
     }
 }

@@ -77,8 +77,7 @@ public final class InboundPolicyReader {
             access = Optional.of(AccessFileReader.read(children.get(AccessFileReader.ELEMENT).get(0), files, true));
             relayGrants.addAll(access.get().relayGrants);
         }
-        return new InboundPolicy(rules(root, children, access, codes), verification, relayGrants,
-            access.map(AccessFile::source).orElse(Map.of()));
+        return new InboundPolicy(rules(root, children, access, codes), verification, relayGrants);
     }
 
     private static PeerTable<TlsRequirement> rules(ConfigElement root, Map<String, List<ConfigElement>> children,

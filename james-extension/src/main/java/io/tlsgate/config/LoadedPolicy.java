@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A policy and the files it was read from, each with the SHA-256 of the very bytes that were parsed. A reloader
- * watches these files: any reader (the XML policy file, an access file it imports) adds the files it read, so a
- * change to any of them is noticed, and nothing read between "parse" and "remember what was parsed" is missed.
+ * A policy and the files it was read from, each with its SHA-256 taken no later than it was read (the policy file's
+ * of the very bytes parsed, a file it names when it was resolved). A reloader watches these files: a change to any
+ * of them is noticed, and an edit made while the policy was being read shows at the next check, never goes missed.
  */
 public final class LoadedPolicy<P> {
     private final P policy;

@@ -140,7 +140,7 @@ public final class OutboundPolicyReader {
             }
             AccessDestinations.add(access.get(), table, xmlKeys, codes);
         }
-        return new OutboundPolicy(table.build(), verification, access.map(AccessFile::source).orElse(Map.of()));
+        return new OutboundPolicy(table.build(), verification);
     }
 
     /** As for XML rules: an access-file VERIFY without trust anchors would defer every mail it governs. */

@@ -131,25 +131,28 @@ public final class PolicyFile {
 
     /** The inbound rules of a file with root {@code <tlsgate>} (its {@code <inbound>} section) or {@code <inbound>}. */
     public static LoadedPolicy<InboundPolicy> readInbound(Path file, FileResolver files, Clock clock) throws PolicyConfigurationException {
-        Parsed parsed = parse(file);
-        HierarchicalConfiguration<ImmutableNode> section = section(file, parsed, INBOUND);
-        try {
-            FileResolver.Recording recording = new FileResolver.Recording(files);
-            InboundPolicy policy = InboundPolicyReader.read(section, recording, clock);
-            return new LoadedPolicy<>(policy, withImports(file, parsed.sha256, policy.importedFiles(), recording.resolved()));
-        } catch (PolicyConfigurationException e) {
-            throw inFile(file, parsed, e);
-        }
+        return read(file, INBOUND, InboundPolicyReader::read, files, clock);
     }
 
     /** The outbound rules of a file with root {@code <outbound>} or {@code <tlsgate>} (its {@code <outbound>} section). */
     public static LoadedPolicy<OutboundPolicy> readOutbound(Path file, FileResolver files, Clock clock) throws PolicyConfigurationException {
+        return read(file, OUTBOUND, OutboundPolicyReader::read, files, clock);
+    }
+
+    /** Reads one direction's section (inline rules and policy files share these readers). */
+    @FunctionalInterface
+    private interface SectionReader<P> {
+        P read(Configuration section, FileResolver files, Clock clock) throws PolicyConfigurationException;
+    }
+
+    private static <P> LoadedPolicy<P> read(Path file, String sectionName, SectionReader<P> reader, FileResolver files, Clock clock)
+            throws PolicyConfigurationException {
         Parsed parsed = parse(file);
-        HierarchicalConfiguration<ImmutableNode> section = section(file, parsed, OUTBOUND);
+        HierarchicalConfiguration<ImmutableNode> section = section(file, parsed, sectionName);
         try {
             FileResolver.Recording recording = new FileResolver.Recording(files);
-            OutboundPolicy policy = OutboundPolicyReader.read(section, recording, clock);
-            return new LoadedPolicy<>(policy, withImports(file, parsed.sha256, policy.importedFiles(), recording.resolved()));
+            P policy = reader.read(section, recording, clock);
+            return new LoadedPolicy<>(policy, withNamedFiles(file, parsed.sha256, recording.resolved()));
         } catch (PolicyConfigurationException e) {
             throw inFile(file, parsed, e);
         }
@@ -255,15 +258,11 @@ public final class PolicyFile {
     /**
      * The policy file and every file it names (an access file, trust anchors, CRL files, key stores): a change to any
      * of them reloads the policy, so that replacing a compromised CA file takes effect like an edit of the rules.
-     * Files whose reader hashed the bytes it parsed (the access file) keep that hash; the others are hashed now.
      */
-    private static Map<Path, String> withImports(Path file, String sha256, Map<Path, String> imports, List<Path> resolved) {
+    private static Map<Path, String> withNamedFiles(Path file, String sha256, Map<Path, String> named) {
         Map<Path, String> all = new java.util.LinkedHashMap<>();
         all.put(file, sha256);
-        for (Path named : resolved) {
-            all.putIfAbsent(named, FileFingerprint.of(named));
-        }
-        all.putAll(imports);
+        named.forEach(all::putIfAbsent);
         return all;
     }
 }

@@ -70,7 +70,7 @@ import io.tlsgate.config.OutboundRule;
  * mailetcontainer.xml (see {@link MailetElement}). Inline rules are read once; a {@code <policy>} file is reloaded.
  */
 public class TlsRemoteDelivery extends GenericMailet {
-    static final String POLICY = "policy";
+    static final String POLICY = PolicyFile.POLICY;
     private static final String MAILET_CONTAINER = "mailetcontainer";
     static final MailQueueName DEFAULT_QUEUE = MailQueueName.of("outgoing-tlsgate");
     private static final Logger LOGGER = LoggerFactory.getLogger(TlsRemoteDelivery.class);

@@ -138,11 +138,12 @@ class ConfSamplesTest {
     void theSendmailMigrationSetReadsItsAccessFileOnBothSides() throws Exception {
         Path set = SAMPLES.resolve("sendmail-migration");
         Path policy = set.resolve("tlsgate-policy.xml");
-        InboundPolicy inbound = PolicyFile.readInbound(policy, resolver(set), Clock.systemUTC()).policy();
-        OutboundPolicy outbound = PolicyFile.readOutbound(policy, resolver(set), Clock.systemUTC()).policy();
+        LoadedPolicy<InboundPolicy> loadedInbound = PolicyFile.readInbound(policy, resolver(set), Clock.systemUTC());
+        LoadedPolicy<OutboundPolicy> loadedOutbound = PolicyFile.readOutbound(policy, resolver(set), Clock.systemUTC());
+        InboundPolicy inbound = loadedInbound.policy();
         // Both sides watch the access file with the policy file (an edit of either reloads).
-        assertThat(inbound.importedFiles().keySet()).extracting(f -> f.getFileName().toString()).contains("access");
-        assertThat(outbound.importedFiles().keySet()).extracting(f -> f.getFileName().toString()).contains("access");
+        assertThat(loadedInbound.files().keySet()).extracting(f -> f.getFileName().toString()).contains("access");
+        assertThat(loadedOutbound.files().keySet()).extracting(f -> f.getFileName().toString()).contains("access");
         // CertIssuer:/O=Partners/CN=Partner+20CA RELAY
         assertThat(inbound.relayGrants()).hasSize(1);
     }

@@ -43,13 +43,19 @@ final class RelaySettings {
 
     static void check(MailetConfig config) throws MessagingException {
         Set<String> unknown = new LinkedHashSet<>();
+        String withoutValue = null;
         for (Iterator<String> names = config.getInitParameterNames(); names.hasNext(); ) {
             String name = names.next();
+            boolean setting = NAMES.contains(name) || name.startsWith(RemoteDeliveryConfiguration.JAVAX_PREFIX);
             // mail.* settings go to javax.mail as they are, as with RemoteDelivery. Inline rules are read from the
             // element itself (their content is checked there); James names their children "default.level".
-            if (!NAMES.contains(name) && !name.startsWith(RemoteDeliveryConfiguration.JAVAX_PREFIX)
-                    && !OutboundPolicyReader.ELEMENTS.contains(topElement(name))) {
+            if (!setting && !OutboundPolicyReader.ELEMENTS.contains(topElement(name))) {
                 unknown.add("<" + topElement(name) + ">");
+            }
+            // <maxRetries value="1"/> or <outgoing></outgoing>: James would read no value and take its default.
+            String value = config.getInitParameter(name);
+            if (setting && withoutValue == null && !name.equals(TlsRemoteDelivery.POLICY) && (value == null || value.isBlank())) {
+                withoutValue = name;
             }
         }
         if (!unknown.isEmpty()) {
@@ -57,15 +63,9 @@ final class RelaySettings {
                 + " <policy>, RemoteDelivery's (names are case-sensitive: " + String.join(", ", sorted()) + "), mail.* for javax.mail"
                 + " and the inline rules " + OutboundPolicyReader.ELEMENTS.stream().map(e -> "<" + e + ">").collect(Collectors.joining(", ")));
         }
-        for (Iterator<String> names = config.getInitParameterNames(); names.hasNext(); ) {
-            String name = names.next();
-            String value = config.getInitParameter(name);
-            // <maxRetries value="1"/> or <outgoing></outgoing>: James would read no value and take its default.
-            if ((NAMES.contains(name) || name.startsWith(RemoteDeliveryConfiguration.JAVAX_PREFIX)) && !name.equals(TlsRemoteDelivery.POLICY)
-                    && (value == null || value.isBlank())) {
-                throw new MessagingException("TLS Gate relay: <" + name + "> has no value: write it as <" + name + ">value</" + name
-                    + "> (attributes are not read)");
-            }
+        if (withoutValue != null) {
+            throw new MessagingException("TLS Gate relay: <" + withoutValue + "> has no value: write it as <" + withoutValue
+                + ">value</" + withoutValue + "> (attributes are not read)");
         }
         for (String name : BOOLEANS) {
             String value = config.getInitParameter(name);

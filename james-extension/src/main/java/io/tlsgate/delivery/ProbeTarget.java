@@ -136,10 +136,11 @@ public final class ProbeTarget {
         }
         try {
             MailAddress address = new MailAddress(recipient.trim());
-            if (address.getDomain().asString().startsWith("[")) {
+            String domain = address.getDomain().asString();
+            if (domain.startsWith("[") || InetAddresses.isInetAddress(domain)) {
                 throw new IllegalArgumentException("recipient '" + recipient + "' has an address literal as domain: give a domain name");
             }
-            domainName(address.getDomain().asString(), "recipient domain");
+            domainName(domain, "recipient domain");
             return address;
         } catch (AddressException e) {
             throw new IllegalArgumentException("recipient '" + recipient + "' is not a valid address: " + e.getMessage());

@@ -1,12 +1,25 @@
 package io.tlsgate.delivery;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Objects;
 
 import javax.inject.Inject;
 
 import org.apache.james.dnsservice.api.DNSService;
+import org.apache.james.dnsservice.api.TemporaryResolutionException;
 import org.apache.james.domainlist.api.DomainList;
+import org.apache.james.transport.mailets.remote.delivery.DnsHelper;
+import org.apache.james.transport.mailets.remote.delivery.RemoteDeliveryConfiguration;
+import org.apache.mailet.HostAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.google.common.net.InetAddresses;
 
 import io.tlsgate.config.OutboundPolicy;
 
@@ -16,7 +29,9 @@ import io.tlsgate.config.OutboundPolicy;
  * then QUIT. Never MAIL FROM, never AUTH, so no mail is ever sent. Connect and read timeouts are bounded, and so is
  * the number of addresses tried.
  */
+@SuppressWarnings("deprecation") // HostAddress is what James's DNS helper gives
 public final class RemoteMtaProbe {
+    private static final Logger LOGGER = LoggerFactory.getLogger(RemoteMtaProbe.class);
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     public static final int DEFAULT_MAX_HOSTS = 10;
 
@@ -39,7 +54,7 @@ public final class RemoteMtaProbe {
      */
     public RemoteMtaProbe(DNSService dns, DomainList domains, Duration timeout, int maxHosts) {
         this.dns = Objects.requireNonNull(dns, "dns");
-        this.domains = domains;
+        this.domains = Objects.requireNonNull(domains, "domains");
         if (timeout.isNegative() || timeout.isZero() || timeout.toMillis() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("probe timeout must be positive, got " + timeout);
         }
@@ -56,6 +71,48 @@ public final class RemoteMtaProbe {
      * those are in the report.
      */
     public ProbeReport probe(ProbeTarget target, OutboundPolicy policy) {
-        throw new UnsupportedOperationException("not implemented yet");
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(policy, "policy");
+        String probedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        RemoteDeliveryConfiguration configuration = new RemoteDeliveryConfiguration(target.getKind() == ProbeTarget.Kind.DOMAIN
+            ? ProbeSettings.toMx(timeout) : ProbeSettings.toHost(timeout, target.getHost(), target.getPort()), domains);
+        Iterator<HostAddress> hosts;
+        try {
+            hosts = addresses(target, configuration);
+        } catch (TemporaryResolutionException e) {
+            return new ProbeReport(target, probedAt, List.of(), 0, "4.4.3 cannot look up the mail servers of " + target.getDomain()
+                + " now: " + e.getMessage());
+        } catch (RuntimeException e) {
+            LOGGER.error("Probe: looking up the mail servers of {} failed", target, e);
+            return new ProbeReport(target, probedAt, List.of(), 0, "4.4.3 cannot look up the mail servers of " + target.getDomain() + ": " + e);
+        }
+        if (!hosts.hasNext()) {
+            return new ProbeReport(target, probedAt, List.of(), 0, target.getKind() == ProbeTarget.Kind.DOMAIN
+                ? "5.4.4 no mail server found for " + target.getDomain() : "5.4.4 host " + target.getHost() + " has no address");
+        }
+        HostProbe probe = new HostProbe(configuration);
+        List<ProbedHost> probed = new ArrayList<>();
+        while (hosts.hasNext() && probed.size() < maxHosts) {
+            probed.add(probe.probe(hosts.next(), target, policy));
+        }
+        int left = 0;
+        for (; hosts.hasNext(); hosts.next()) {
+            left++;
+        }
+        return new ProbeReport(target, probedAt, probed, left, null);
+    }
+
+    /**
+     * The addresses the relay would try, in its order: the domain's MX hosts through James's DNS helper (MX preference,
+     * then each host's address); a host name as the relay resolves a gateway; an address literal as it is.
+     */
+    private Iterator<HostAddress> addresses(ProbeTarget target, RemoteDeliveryConfiguration configuration)
+            throws TemporaryResolutionException {
+        if (target.getKind() == ProbeTarget.Kind.HOST && InetAddresses.isInetAddress(target.getHost())) {
+            String host = target.getHost().contains(":") ? "[" + target.getHost() + "]" : target.getHost();
+            return List.of(new HostAddress(host, "smtp://" + host + ":" + target.getPort())).iterator();
+        }
+        String name = target.getKind() == ProbeTarget.Kind.DOMAIN ? target.getDomain() : target.getHost();
+        return new DnsHelper(dns, configuration).retrieveHostAddressIterator(name, false);
     }
 }

@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 import org.apache.james.dnsservice.api.DNSService;
 import org.apache.james.utils.GuiceProbe;
@@ -21,11 +22,15 @@ import com.google.inject.multibindings.Multibinder;
 
 import io.tlsgate.demo.DemoDns;
 import io.tlsgate.demo.DemoServer;
+import io.tlsgate.demo.QueueProbe;
 import io.tlsgate.demo.peer.Session;
 import io.tlsgate.demo.peer.SmtpPeer;
 import io.tlsgate.demo.pki.CertificateAuthority;
 import io.tlsgate.demo.pki.DemoPki;
 import io.tlsgate.demo.pki.IssuedCertificate;
+import io.tlsgate.demo.smtp.Reply;
+import io.tlsgate.demo.smtp.SmtpClient;
+import io.tlsgate.demo.smtp.TlsOptions;
 
 /**
  * The remote-MTA probe in a real James (made by James's Guice from the extension jar), against the tests' own SMTP
@@ -70,11 +75,15 @@ class RemoteMtaProbeIT {
     private static SmtpPeer second;
     private static SmtpPeer third;
     private static int closedPort;
+    private static SmtpPeer relayGood;
+    private static SmtpPeer relayUntrusted;
 
     @BeforeAll
     static void start() throws Exception {
         server = SampleServer.setup("RemoteMtaProbeIT")
             .confFile("tlsgate-probe.xml", POLICY)
+            // The relay runs under the same policy, to compare its decisions with the probe's.
+            .confFile("tlsgate-outbound.xml", POLICY)
             .override(binder -> {
                 binder.bind(DNSService.class).toInstance(DNS);
                 Multibinder.newSetBinder(binder, GuiceProbe.class).addBinding().to(RemoteMtaProbes.class);
@@ -107,6 +116,10 @@ class RemoteMtaProbeIT {
                 "mx3.three.probe.test:" + third.port())
             .a("mx1.three.probe.test", "127.0.0.1").a("mx2.three.probe.test", "127.0.0.1").a("mx3.three.probe.test", "127.0.0.1");
         DNS.a("peer-host.probe.test", "127.0.0.1");
+        relayGood = PEERS.started(SmtpPeer.builder().certificate(serverCertificate("mx.relay.probe.test")));
+        DNS.mx("relay.probe.test", "mx.relay.probe.test.:" + relayGood.port()).a("mx.relay.probe.test", "127.0.0.1");
+        relayUntrusted = PEERS.mx("relay-untrusted.probe.test", SmtpPeer.builder().certificate(foreign.issueServer(
+            "mx.relay-untrusted.probe.test", List.of("mx.relay-untrusted.probe.test"), List.of())));
     }
 
     @AfterAll
@@ -438,5 +451,63 @@ class RemoteMtaProbeIT {
             .isInstanceOf(IllegalArgumentException.class).hasMessage("port 70000 is out of range: give 1 to 65535");
         assertThat(catchThrowable(() -> probes().probe(POLICY_FILE, "good.probe.test", null, null, "bob@other.test")))
             .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("recipient bob@other.test is not an address of the domain");
+    }
+
+    /** Alice submits a mail over SMTP (STARTTLS, AUTH PLAIN on the submission port); James relays it. */
+    private static String submit(String recipient) {
+        String subject = "probe relay " + UUID.randomUUID();
+        try (SmtpClient client = SmtpClient.connect("127.0.0.1", server.port("smtpserver-submission"))) {
+            client.readReply();
+            client.command("EHLO client.example");
+            client.startTls(TlsOptions.trusting(ca.certificate()));
+            client.command("EHLO client.example");
+            assertThat(client.authPlain(DemoServer.USER, DemoServer.USER_PASSWORD).code()).isEqualTo(235);
+            Reply reply = client.sendMail(DemoServer.USER, recipient, subject);
+            assertThat(reply.toString()).isEqualTo("250 2.6.0 Message received");
+        }
+        return subject;
+    }
+
+    @Test
+    void theRelayDeliversWhereTheProbeAccepts() throws Exception {
+        // The MX name comes with a trailing dot (as from James's DNSJavaService): SNI still carries the name.
+        String subject = submit("bob@relay.probe.test");
+        assertThat(relayGood.awaitMessages(1, WAIT)).singleElement().satisfies(message -> {
+            assertThat(message.text()).contains("Subject: " + subject);
+            assertThat(message.tls()).isTrue();
+        });
+        Session delivery = relayGood.sessions().stream().filter(Session::sawMailFrom).findFirst().orElseThrow();
+        assertThat(delivery.handshake().orElseThrow().sniHostNames()).containsExactly("mx.relay.probe.test");
+
+        JsonNode host = onlyHost(probeDomain("relay.probe.test"));
+        assertThat(host.get("verdict").get("status").asText()).isEqualTo("accepted");
+        assertThat(assertProbedWithoutMail(relayGood, Dialogue.TLS_ACCEPTED).handshake().orElseThrow().sniHostNames())
+            .containsExactly("mx.relay.probe.test");
+    }
+
+    @Test
+    void theRelayRefusesWhereTheProbeRefusesAndSaysTheSame() throws Exception {
+        JsonNode host = onlyHost(probeDomain("relay-untrusted.probe.test"));
+        JsonNode verdict = host.get("verdict");
+        assertThat(verdict.get("status").asText()).isEqualTo("tempfail");
+
+        submit("bob@relay-untrusted.probe.test");
+        QueueProbe.Queued queued = awaitQueued("bob@relay-untrusted.probe.test");
+        assertThat(queued.error).isEqualTo(verdict.get("enhancedStatus").asText() + " mx.relay-untrusted.probe.test[127.0.0.1]:"
+            + relayUntrusted.port() + ": " + verdict.get("enhancedStatus").asText() + " " + verdict.get("text").asText());
+        assertThat(relayUntrusted.sessions()).noneMatch(Session::sawMailFrom);
+    }
+
+    private static QueueProbe.Queued awaitQueued(String recipient) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (QueueProbe.Queued queued : server.queue("outgoing-tlsgate")) {
+                if (queued.recipients.contains(recipient) && queued.retries > 0) {
+                    return queued;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError(recipient + " never showed up queued for a retry: " + server.queue("outgoing-tlsgate"));
     }
 }

@@ -444,6 +444,21 @@ class RemoteMtaProbeIT {
     }
 
     @Test
+    void aHostWithoutAddressIsReported() throws Exception {
+        JsonNode report = probes().probe(POLICY_FILE, null, "nosuch.probe.test", null, null);
+        assertThat(report.get("hosts")).isEmpty();
+        assertThat(report.get("error").asText()).isEqualTo("5.4.4 host nosuch.probe.test has no address");
+    }
+
+    @Test
+    void badProbeSettingsAreRefused() {
+        assertThat(catchThrowable(() -> probes().probe(Duration.ZERO, 10, POLICY_FILE, "good.probe.test", null, null, null)))
+            .isInstanceOf(IllegalArgumentException.class).hasMessage("probe timeout must be positive, got PT0S");
+        assertThat(catchThrowable(() -> probes().probe(Duration.ofSeconds(10), 0, POLICY_FILE, "good.probe.test", null, null, null)))
+            .isInstanceOf(IllegalArgumentException.class).hasMessage("the probe must try at least one host, got 0");
+    }
+
+    @Test
     void badInputIsRefusedBeforeAnyLookup() {
         assertThat(catchThrowable(() -> probes().probe(POLICY_FILE, "bad domain", null, null, null)))
             .isInstanceOf(IllegalArgumentException.class).hasMessage("domain 'bad domain' is not a valid domain name");

@@ -57,8 +57,13 @@ public class RemoteMtaProbes implements GuiceProbe {
     public JsonNode probe(Duration timeout, int maxHosts, String policy, String domain, String host, String port, String recipient)
             throws Exception {
         Class<?> type = extensionClass("io.tlsgate.delivery.RemoteMtaProbe");
-        Object probe = type.getConstructor(DNSService.class, DomainList.class, Duration.class, int.class)
-            .newInstance(dns, domains, timeout, maxHosts);
+        Object probe;
+        try {
+            probe = type.getConstructor(DNSService.class, DomainList.class, Duration.class, int.class)
+                .newInstance(dns, domains, timeout, maxHosts);
+        } catch (InvocationTargetException e) {
+            throw unwrapped(e);
+        }
         return run(probe, policy, domain, host, port, recipient);
     }
 
@@ -75,10 +80,7 @@ public class RemoteMtaProbes implements GuiceProbe {
                 .getMethod("of", String.class, String.class, String.class, String.class)
                 .invoke(null, domain, host, port, recipient);
         } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof IllegalArgumentException) {
-                throw (IllegalArgumentException) e.getCause();
-            }
-            throw e;
+            throw unwrapped(e);
         }
         Object outbound = readPolicy(extension, policy);
         Object report = probe.getClass().getMethod("probe", target.getClass(), outbound.getClass()).invoke(probe, target, outbound);
@@ -99,5 +101,10 @@ public class RemoteMtaProbes implements GuiceProbe {
             .getMethod("readOutbound", Path.class, resolverType, Clock.class)
             .invoke(null, file.toPath(), resolver, Clock.systemUTC());
         return loaded.getClass().getMethod("policy").invoke(loaded);
+    }
+
+    /** The extension's own IllegalArgumentException (bad input, bad settings) as it threw it. */
+    private static Exception unwrapped(InvocationTargetException e) {
+        return e.getCause() instanceof IllegalArgumentException ? (IllegalArgumentException) e.getCause() : e;
     }
 }

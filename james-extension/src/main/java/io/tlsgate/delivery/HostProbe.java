@@ -75,8 +75,7 @@ final class HostProbe {
         } finally {
             close(transport);
         }
-        found.startTlsOffered = transport.startTlsOffered();
-        ProbedHost probed = new ProbedHost(mxName, address, host.getPort(), found.connected, found.startTlsOffered, check.triesStartTls(),
+        ProbedHost probed = new ProbedHost(mxName, address, host.getPort(), found.connected, transport.startTlsOffered(), check.triesStartTls(),
             found.judgement == null ? null : tls(found.judgement.facts, sockets.lastSocket()), rules.toString(),
             rules.recipientSide().map(Object::toString).orElse(null), rules.serverSide().map(Object::toString).orElse(null),
             rules.applying().stream().map(m -> m + ": " + m.rule()).collect(Collectors.toList()),
@@ -89,7 +88,6 @@ final class HostProbe {
     /** What one connection found. */
     private static final class Found {
         boolean connected;
-        boolean startTlsOffered;
         TlsPolicySmtpTransport.Judgement judgement;
         String error;
     }

@@ -76,15 +76,15 @@ public final class RemoteMtaProbe {
         String probedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         RemoteDeliveryConfiguration configuration = new RemoteDeliveryConfiguration(target.getKind() == ProbeTarget.Kind.DOMAIN
             ? ProbeSettings.toMx(timeout) : ProbeSettings.toHost(timeout, target.getHost(), target.getPort()), domains);
+        String lookedUp = target.getKind() == ProbeTarget.Kind.DOMAIN ? "the mail servers of " + target.getDomain() : "host " + target.getHost();
         Iterator<HostAddress> hosts;
         try {
             hosts = addresses(target, configuration);
         } catch (TemporaryResolutionException e) {
-            return new ProbeReport(target, probedAt, List.of(), 0, "4.4.3 cannot look up the mail servers of " + target.getDomain()
-                + " now: " + e.getMessage());
+            return new ProbeReport(target, probedAt, List.of(), 0, "4.4.3 cannot look up " + lookedUp + " now: " + e.getMessage());
         } catch (RuntimeException e) {
-            LOGGER.error("Probe: looking up the mail servers of {} failed", target, e);
-            return new ProbeReport(target, probedAt, List.of(), 0, "4.4.3 cannot look up the mail servers of " + target.getDomain() + ": " + e);
+            LOGGER.error("Probe: looking up {} failed", lookedUp, e);
+            return new ProbeReport(target, probedAt, List.of(), 0, "4.4.3 cannot look up " + lookedUp + ": " + e);
         }
         if (!hosts.hasNext()) {
             return new ProbeReport(target, probedAt, List.of(), 0, target.getKind() == ProbeTarget.Kind.DOMAIN

@@ -123,8 +123,11 @@ public final class ProbeTarget {
         String trimmed = value.trim();
         String name = trimmed.endsWith(".") ? trimmed.substring(0, trimmed.length() - 1) : trimmed;
         // Guava's syntax check (RFC 1123 labels, 253 characters); an address is not a name.
-        if (name.isEmpty() || InetAddresses.isInetAddress(name) || !InternetDomainName.isValid(name) || name.startsWith("-")
-            || !name.chars().allMatch(c -> c < 128)) {
+        if (!name.chars().allMatch(c -> c < 128)) {
+            throw new IllegalArgumentException(what + " '" + value + "' is not a valid domain name: write an internationalized name"
+                + " in its ASCII form (xn--...)");
+        }
+        if (name.isEmpty() || InetAddresses.isInetAddress(name) || !InternetDomainName.isValid(name) || name.startsWith("-")) {
             throw new IllegalArgumentException(what + " '" + value + "' is not a valid domain name");
         }
         return name.toLowerCase(Locale.ROOT);

@@ -51,12 +51,17 @@ class ProbeTargetTest {
         "a..example|domain 'a..example' is not a valid domain name",
         "bad_.example|domain 'bad_.example' is not a valid domain name",
         "10.0.0.1|domain '10.0.0.1' is not a valid domain name",
-        "bücher.example|domain 'bücher.example' is not a valid domain name",
+        "bücher.example|domain 'bücher.example' is not a valid domain name: write an internationalized name in its ASCII form (xn--...)",
         "example.com;rm|domain 'example.com;rm' is not a valid domain name",
         ".|domain '.' is not a valid domain name",
     })
     void badDomainsAreRefused(String domain, String message) {
         assertThat(refusal(() -> ProbeTarget.domain(domain, Optional.empty()))).isEqualTo(message);
+    }
+
+    @Test
+    void theAsciiFormOfAnInternationalizedNameIsANameLikeAnyOther() {
+        assertThat(ProbeTarget.domain("xn--bcher-kva.example.", Optional.empty()).getDomain()).isEqualTo("xn--bcher-kva.example");
     }
 
     @Test

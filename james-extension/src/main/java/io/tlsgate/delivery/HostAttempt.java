@@ -77,17 +77,8 @@ final class HostAttempt {
     }
 
     private Properties properties(Mail mail, TlsCheck check, PolicySocketFactory sockets, boolean implicitTls) {
-        Properties properties = new Properties();
-        properties.putAll(implicitTls ? configuration.createFinalJavaxPropertiesWithSSL() : configuration.createFinalJavaxProperties());
-        String prefix = implicitTls ? "mail.smtps" : "mail.smtp";
-        properties.put(prefix + ".from", mail.getMaybeSender().asString());
-        properties.put(prefix + ".starttls.enable", String.valueOf(check.triesStartTls()));
-        // The policy decides what a missing STARTTLS or a certificate means, with a QUIT and a reason.
-        properties.put(prefix + ".starttls.required", "false");
-        properties.put(prefix + ".ssl.checkserveridentity", "false");
-        properties.remove(prefix + ".ssl.trust");
-        // An object, in the session's own properties: javax.mail does not look into defaults for it.
-        properties.put(prefix + ".ssl.socketFactory", sockets);
+        Properties properties = PolicySessionProperties.of(configuration, check, sockets, implicitTls);
+        properties.put(PolicySessionProperties.prefix(implicitTls) + ".from", mail.getMaybeSender().asString());
         return properties;
     }
 

@@ -115,6 +115,11 @@ final class MxDelivery {
     }
 
     private static DestinationTable.Rules<OutboundRule> rules(OutboundPolicy policy, MailAddress recipient, String domain, HostAddress host) {
+        return rules(policy, recipient.asString(), domain, host);
+    }
+
+    /** The rules of one MX for a recipient ("" for none: then only the domain, the MX and the default count). */
+    static DestinationTable.Rules<OutboundRule> rules(OutboundPolicy policy, String recipient, String domain, HostAddress host) {
         byte[] address;
         try {
             address = InetAddresses.isInetAddress(host.getHost()) ? InetAddresses.forString(host.getHost()).getAddress()
@@ -123,7 +128,7 @@ final class MxDelivery {
             address = new byte[4];
         }
         String name = hostName(host);
-        return policy.rules().rules(recipient.asString(), domain,
+        return policy.rules().rules(recipient, domain,
             InetAddresses.isInetAddress(name) ? Optional.empty() : Optional.of(name), address);
     }
 

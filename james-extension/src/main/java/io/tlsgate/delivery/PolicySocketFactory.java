@@ -29,9 +29,10 @@ final class PolicySocketFactory extends SSLSocketFactory {
     private final String serverName;
     private volatile SSLSocket last;
 
-    /** @param serverName the MX host name, used for SNI when it is a name */
+    /** @param serverName the MX host name, used for SNI when it is a name (James's DNS gives MX names with a trailing dot) */
     PolicySocketFactory(String serverName, KeyManager[] keyManagers) {
-        this.serverName = serverName;
+        // SNI carries the name without its trailing dot (RFC 6066); SNIHostName refuses one.
+        this.serverName = serverName.endsWith(".") ? serverName.substring(0, serverName.length() - 1) : serverName;
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(keyManagers, new TrustManager[] {ACCEPT_AND_JUDGE_LATER}, null);

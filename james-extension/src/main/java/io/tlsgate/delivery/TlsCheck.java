@@ -125,7 +125,8 @@ final class TlsCheck {
 
     private TlsPolicySmtpTransport.Judgement record(java.util.function.Function<TlsRequirement, TlsFacts> facts) {
         CombinedRequirement.Decision decision = requirement.evaluate(facts);
-        last = new TlsPolicySmtpTransport.Judgement(decision.verdict(), facts.apply(decision.decidedBy().requirement()));
+        last = new TlsPolicySmtpTransport.Judgement(decision.verdict(), facts.apply(decision.decidedBy().requirement()),
+            decision.decidedBy().rule());
         decisions.judged(domain, mxName, peerAddress, rules(), decision.verdict());
         return last;
     }

@@ -63,7 +63,7 @@ class AdminLifecycleIT {
                 .containsExactly("smtpserver-mx", "smtpserver-submission", "smtpserver-partners", "tlsgate-mx", "outgoing-tlsgate");
             JsonNode refusals = JSON.readTree(web.get("/tlsgate/refusals").body);
             assertThat(refusals).hasSize(1);
-            assertThat(refusals.get(0).get("reason").asText()).isEqualTo("tls_missing");
+            assertThat(refusals.get(0).get("reason").asText()).isEqualTo("tls-missing");
         }
     }
 }

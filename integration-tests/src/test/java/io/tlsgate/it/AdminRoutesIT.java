@@ -222,13 +222,13 @@ class AdminRoutesIT {
         assertThat(newest.at("/peer/helo").asText()).isEqualTo("client.example.net");
         assertThat(newest.get("rule").asText()).isEqualTo("default");
         assertThat(newest.get("verdict").asText()).isEqualTo("tempfail");
-        assertThat(newest.get("reason").asText()).isEqualTo("cipher_too_weak");
+        assertThat(newest.get("reason").asText()).isEqualTo("cipher-too-weak");
         assertThat(newest.get("reply").asText()).isEqualTo("454");
         assertThat(newest.get("enhancedStatus").asText()).isEqualTo("4.7.0");
         assertThat(newest.get("text").asText()).isEqualTo("encryption too weak: 112 bits, 128 required");
         assertThat(newest.get("time").asText()).endsWith("Z");
         JsonNode older = refusals.get(1);
-        assertThat(older.get("reason").asText()).isEqualTo("tls_missing");
+        assertThat(older.get("reason").asText()).isEqualTo("tls-missing");
         assertThat(older.get("reply").asText() + " " + older.get("enhancedStatus").asText() + " " + older.get("text").asText())
             .isEqualTo("530 5.7.0 Must issue a STARTTLS command first");
         assertThat(older.at("/peer/helo").asText()).isEqualTo("client.example.net");
@@ -265,7 +265,7 @@ class AdminRoutesIT {
         assertThat(outbound.get("where").asText()).isEqualTo("outgoing-tlsgate");
         assertThat(outbound.at("/peer/recipientDomain").asText()).isEqualTo(DemoPeers.UNTRUSTED);
         assertThat(outbound.at("/peer/mx").asText()).isEqualTo("mx." + DemoPeers.UNTRUSTED);
-        assertThat(outbound.get("reason").asText()).isEqualTo("certificate_untrusted");
+        assertThat(outbound.get("reason").asText()).isEqualTo("certificate-untrusted");
         assertThat(outbound.get("verdict").asText()).isEqualTo("tempfail");
     }
 
@@ -372,7 +372,7 @@ class AdminRoutesIT {
             assertThat(client.command("RCPT TO:<" + DemoServer.USER + ">").code()).isEqualTo(530);
         }
         String[] refusals = (String[]) jmx.getAttribute(name, "RecentRefusals");
-        assertThat(refusals[0]).contains(" inbound smtpserver-mx address=127.0.0.1").contains("reason=tls_missing")
+        assertThat(refusals[0]).contains(" inbound smtpserver-mx address=127.0.0.1").contains("reason=tls-missing")
             .endsWith("reply=\"530 5.7.0 Must issue a STARTTLS command first\"");
         Exception bad = org.assertj.core.api.Assertions.catchException(() -> jmx.invoke(name, "effectiveInbound",
             new Object[] {"not-an-ip", "", "", ""},

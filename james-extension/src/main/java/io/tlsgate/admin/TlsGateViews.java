@@ -33,6 +33,7 @@ import io.tlsgate.policy.DestinationTable;
 import io.tlsgate.policy.Direction;
 import io.tlsgate.policy.IdentityConstraint;
 import io.tlsgate.policy.PeerTable;
+import io.tlsgate.policy.RefusalReason;
 import io.tlsgate.policy.TlsRequirement;
 
 /**
@@ -254,7 +255,8 @@ public final class TlsGateViews {
         view.put("peer", peer);
         view.put("rule", decision.rule());
         view.put("verdict", decision.outcome());
-        view.put("reason", decision.verdict().reason().map(r -> r.name().toLowerCase(Locale.ROOT)).orElse(null));
+        // As in the log line and the probe's verdict ("cipher-too-weak"); metric names use underscores instead.
+        view.put("reason", decision.verdict().reason().map(RefusalReason::label).orElse(null));
         view.put("reply", decision.verdict().replyCode());
         view.put("enhancedStatus", decision.verdict().enhancedStatus());
         view.put("text", decision.verdict().text());

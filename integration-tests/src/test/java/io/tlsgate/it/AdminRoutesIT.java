@@ -380,4 +380,22 @@ class AdminRoutesIT {
         assertThat(bad).hasRootCauseInstanceOf(IllegalArgumentException.class)
             .hasRootCauseMessage("address 'not-an-ip' is not an IP address (give e.g. 192.0.2.7 or 2001:db8::7)");
     }
+
+    @Test
+    void aSwaksSessionRefusedOnTheSubmissionPortIsListedAndCounted() throws Exception {
+        long weak = counter("tlsgate.inbound.permfail.cipher_too_weak");
+        Peers.Run run = Peers.swaks("--server", HOST + ":" + server.port("smtpserver-submission"), "--ehlo", "swaks.example.net",
+            "--tls", "--tls-protocol", "tlsv1_2", "--tls-cipher", "AES128-SHA",
+            "--from", SENDER, "--to", DemoServer.USER, "--header", "Subject: swaks admin");
+        assertThat(run.output).as(run.toString()).contains("<~* 554 5.7.0 encryption too weak: 128 bits, 256 required");
+
+        JsonNode newest = json(web.get("/tlsgate/refusals?limit=1")).get(0);
+        assertThat(newest.get("where").asText()).isEqualTo("smtpserver-submission");
+        assertThat(newest.at("/peer/helo").asText()).isEqualTo("swaks.example.net");
+        assertThat(newest.get("verdict").asText()).isEqualTo("permfail");
+        assertThat(newest.get("reason").asText()).isEqualTo("cipher-too-weak");
+        assertThat(newest.get("reply").asText() + " " + newest.get("enhancedStatus").asText() + " " + newest.get("text").asText())
+            .isEqualTo("554 5.7.0 encryption too weak: 128 bits, 256 required");
+        assertThat(counter("tlsgate.inbound.permfail.cipher_too_weak")).isEqualTo(weak + 1);
+    }
 }

@@ -44,8 +44,11 @@ final class MxDelivery {
     private final DnsHelper dns;
     private final Supplier<OutboundPolicy> policies;
     private final HostAttempt attempt;
+    private final RelayDecisions decisions;
 
-    MxDelivery(RemoteDeliveryConfiguration configuration, DnsHelper dns, Supplier<OutboundPolicy> policies, HostAttempt attempt) {
+    MxDelivery(RemoteDeliveryConfiguration configuration, DnsHelper dns, Supplier<OutboundPolicy> policies, HostAttempt attempt,
+               RelayDecisions decisions) {
+        this.decisions = decisions;
         this.configuration = configuration;
         this.dns = dns;
         this.policies = policies;
@@ -82,7 +85,7 @@ final class MxDelivery {
             HostAddress host = hosts.next();
             // The recipient side of the rules is the same for every recipient of this group (split by rule before).
             DestinationTable.Rules<OutboundRule> rules = rules(policy, remaining.get(0), domain, host);
-            TlsCheck check = new TlsCheck(rules, hostName(host), domain, host.getHost(), policy.verification());
+            TlsCheck check = new TlsCheck(rules, hostName(host), domain, host.getHost(), policy.verification(), decisions);
             HostResult result = attempt.deliver(mail, remaining, host, check);
             log(mail, check, result);
             switch (result.kind) {

@@ -90,6 +90,7 @@ public class TlsRemoteDelivery extends GenericMailet {
     private MailQueue queue;
     private DeliveryLoop loop;
     private MailQueueName claimed;
+    private ConnectionCache connections;
 
     /**
      * @param configurations James's configuration files: inline rules are read from this mailet's own element of
@@ -108,6 +109,7 @@ public class TlsRemoteDelivery extends GenericMailet {
     @Override
     public void init() throws MessagingException {
         RelaySettings.check(getMailetConfig());
+        ReuseSettings reuse = ReuseSettings.from(getMailetConfig());
         configuration = new RemoteDeliveryConfiguration(getMailetConfig(), domains);
         Duration reloadInterval;
         try {
@@ -133,12 +135,14 @@ public class TlsRemoteDelivery extends GenericMailet {
             ? DEFAULT_QUEUE : configuration.getOutGoingQueueName();
         claim(queueName);
         queue = queues.createQueue(queueName);
+        connections = ConnectionCache.start(reuse);
         MxDelivery delivery = new MxDelivery(configuration, new DnsHelper(dns, configuration), policies,
-            new HostAttempt(configuration, new MessageSending(new Converter7Bit(getMailetContext()))));
+            new HostAttempt(configuration, new MessageSending(new Converter7Bit(getMailetContext())), new MailSessions(configuration),
+                connections));
         loop = new DeliveryLoop(queue, configuration, delivery, new Bounces(configuration, getMailetContext()), getMailetContext());
         loop.start();
-        LOGGER.info("TLS Gate relay started on queue {}: {}{}", queueName.asString(), summary(policies.get()),
-            reloading.isEmpty() ? " (rules inline in the mailet: not reloadable)" : "");
+        LOGGER.info("TLS Gate relay started on queue {}: {}{}; {}", queueName.asString(), summary(policies.get()),
+            reloading.isEmpty() ? " (rules inline in the mailet: not reloadable)" : "", connections);
         reloading.ifPresent(r -> r.start(reloadInterval));
     }
 
@@ -284,6 +288,10 @@ public class TlsRemoteDelivery extends GenericMailet {
         reloading.ifPresent(ReloadingPolicy::close);
         if (loop != null) {
             loop.stop();
+        }
+        if (connections != null) {
+            // After the loop: a mail still being delivered hands its connection to a closed cache, which closes it.
+            connections.close();
         }
         if (queue != null) {
             try {

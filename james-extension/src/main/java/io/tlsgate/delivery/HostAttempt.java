@@ -45,6 +45,7 @@ final class HostAttempt {
     private final MessageSending sending;
     private final MailSessions sessions;
     private final ConnectionCache connections;
+    private final TlsContexts contexts = new TlsContexts();
 
     HostAttempt(RemoteDeliveryConfiguration configuration, MessageSending sending, MailSessions sessions, ConnectionCache connections) {
         this.configuration = configuration;
@@ -61,8 +62,7 @@ final class HostAttempt {
         }
         boolean implicitTls = "smtps".equalsIgnoreCase(host.getProtocol());
         String where = host.getHostName() + "[" + host.getHost() + "]:" + host.getPort();
-        PolicySocketFactory sockets = new PolicySocketFactory(host.getHostName(),
-            check.clientCertificate().map(c -> c.keyManagers()).orElse(null));
+        PolicySocketFactory sockets = new PolicySocketFactory(host.getHostName(), contexts.of(check.clientCertificate()));
         Session session = sessions.take(implicitTls);
         setProperties(session.getProperties(), mail, check, sockets, implicitTls);
         TlsPolicySmtpTransport transport = new TlsPolicySmtpTransport(session, host, implicitTls, sockets, check);

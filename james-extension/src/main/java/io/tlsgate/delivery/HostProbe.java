@@ -53,7 +53,7 @@ final class HostProbe {
         DestinationTable.Rules<OutboundRule> rules = MxDelivery.rules(policy, Optional.ofNullable(target.getRecipient()).orElse(""),
             domain, host);
         TlsCheck check = new TlsCheck(rules, mxName, domain, host.getHost(), policy.verification());
-        PolicySocketFactory sockets = new PolicySocketFactory(host.getHostName(), check.clientCertificate().map(c -> c.keyManagers()).orElse(null));
+        PolicySocketFactory sockets = new PolicySocketFactory(host.getHostName(), PolicySocketFactory.context(check.clientCertificate().map(c -> c.keyManagers()).orElse(null)));
         Session session = Session.getInstance(PolicySessionProperties.of(configuration, check, sockets, false));
         TlsPolicySmtpTransport transport = new TlsPolicySmtpTransport(session, host, false, sockets, check);
         transport.setLocalHost(configuration.getHeloNameProvider().getHeloName());

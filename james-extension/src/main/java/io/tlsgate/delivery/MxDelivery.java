@@ -86,7 +86,7 @@ final class MxDelivery {
             // The recipient side of the rules is the same for every recipient of this group (split by rule before).
             DestinationTable.Rules<OutboundRule> rules = rules(policy, remaining.get(0), domain, host);
             TlsCheck check = new TlsCheck(rules, hostName(host), domain, host.getHost(), policy.verification(), decisions);
-            HostResult result = attempt.deliver(mail, remaining, host, check);
+            HostResult result = attempt.deliver(mail, remaining, host, check, ConnectionKey.of(policy, rules, domain, host));
             log(mail, check, result);
             switch (result.kind) {
                 case DELIVERED:

@@ -16,6 +16,12 @@ final class PolicySessionProperties {
     static Properties of(RemoteDeliveryConfiguration configuration, TlsCheck check, PolicySocketFactory sockets, boolean implicitTls) {
         Properties properties = new Properties();
         properties.putAll(implicitTls ? configuration.createFinalJavaxPropertiesWithSSL() : configuration.createFinalJavaxProperties());
+        apply(properties, check, sockets, implicitTls);
+        return properties;
+    }
+
+    /** Sets TLS in the properties of a session (the relay keeps its sessions; the mailet's settings are already there). */
+    static void apply(Properties properties, TlsCheck check, PolicySocketFactory sockets, boolean implicitTls) {
         String prefix = prefix(implicitTls);
         properties.put(prefix + ".starttls.enable", String.valueOf(check.triesStartTls()));
         // The policy decides what a missing STARTTLS or a certificate means, with a QUIT and a reason.
@@ -24,7 +30,6 @@ final class PolicySessionProperties {
         properties.remove(prefix + ".ssl.trust");
         // An object, in the session's own properties: javax.mail does not look into defaults for it.
         properties.put(prefix + ".ssl.socketFactory", sockets);
-        return properties;
     }
 
     static String prefix(boolean implicitTls) {

@@ -55,6 +55,11 @@ final class TlsPolicySmtpTransport extends SMTPTransport {
         return startTlsOffered;
     }
 
+    /** RSET before another transaction on a reused connection; fails unless the server answers 250. */
+    void reset() throws MessagingException {
+        issueCommand("RSET", 250);
+    }
+
     /** What TLS gave, judged once. */
     private void judge() throws MessagingException {
         judged = true;

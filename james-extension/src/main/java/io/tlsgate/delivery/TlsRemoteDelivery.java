@@ -96,6 +96,7 @@ public class TlsRemoteDelivery extends GenericMailet {
     private MailQueue queue;
     private DeliveryLoop loop;
     private MailQueueName claimed;
+    private ConnectionCache connections;
 
     /**
      * @param configurations James's configuration files: inline rules are read from this mailet's own element of
@@ -115,6 +116,7 @@ public class TlsRemoteDelivery extends GenericMailet {
     @Override
     public void init() throws MessagingException {
         RelaySettings.check(getMailetConfig());
+        ReuseSettings reuse = ReuseSettings.from(getMailetConfig());
         configuration = new RemoteDeliveryConfiguration(getMailetConfig(), domains);
         Duration reloadInterval;
         try {
@@ -142,13 +144,15 @@ public class TlsRemoteDelivery extends GenericMailet {
         queue = queues.createQueue(queueName);
         registered = registry.register(new RegisteredPolicy<>(queueName.asString(), Direction.OUTBOUND, OutboundPolicy.class, policies,
             reloading, Clock.systemUTC().instant(), TlsRemoteDelivery::summary, p -> p.rules().size()));
+        connections = ConnectionCache.start(reuse);
         MxDelivery delivery = new MxDelivery(configuration, new DnsHelper(dns, configuration), policies,
-            new HostAttempt(configuration, new MessageSending(new Converter7Bit(getMailetContext()))),
+            new HostAttempt(configuration, new MessageSending(new Converter7Bit(getMailetContext())), new MailSessions(configuration),
+                connections),
             new RelayDecisions(registered.name(), registry.decisions()));
         loop = new DeliveryLoop(queue, configuration, delivery, new Bounces(configuration, getMailetContext()), getMailetContext());
         loop.start();
-        LOGGER.info("TLS Gate relay started on queue {}: {}{}", queueName.asString(), summary(policies.get()),
-            reloading.isEmpty() ? " (rules inline in the mailet: not reloadable)" : "");
+        LOGGER.info("TLS Gate relay started on queue {}: {}{}; {}", queueName.asString(), summary(policies.get()),
+            reloading.isEmpty() ? " (rules inline in the mailet: not reloadable)" : "", connections);
         reloading.ifPresent(r -> r.start(reloadInterval));
     }
 
@@ -297,6 +301,10 @@ public class TlsRemoteDelivery extends GenericMailet {
         reloading.ifPresent(ReloadingPolicy::close);
         if (loop != null) {
             loop.stop();
+        }
+        if (connections != null) {
+            // After the loop: a mail still being delivered hands its connection to a closed cache, which closes it.
+            connections.close();
         }
         if (queue != null) {
             try {

@@ -1,0 +1,715 @@
+package io.tlsgate.bench.inbound;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.Socket;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyStore;
+import java.security.Principal;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
+
+import org.apache.james.dnsservice.api.DNSService;
+import org.apache.james.mailrepository.api.MailKey;
+import org.apache.james.mailrepository.api.MailRepositoryUrl;
+import org.apache.james.utils.DataProbeImpl;
+import org.apache.james.utils.MailRepositoryProbeImpl;
+import org.apache.mailet.Mail;
+
+import io.tlsgate.demo.DemoDns;
+import io.tlsgate.demo.DemoServer;
+import io.tlsgate.demo.pki.CertificateAuthority;
+import io.tlsgate.demo.pki.DemoPki;
+import io.tlsgate.demo.pki.IssuedCertificate;
+
+/**
+ * Inbound throughput: the same James 3.8.1 SMTP listener with and without the TLS Gate handler, in one James and one
+ * run, under N concurrent clients that each open STARTTLS sessions with a client certificate and send M messages
+ * per session.
+ *
+ * <p>Three listeners, identical (STARTTLS, the demo server certificate, the same handler chain: ValidRcptHandler and
+ * James's core handlers) except for who checks the client certificate:
+ * <ul>
+ * <li>{@code stock}: James's {@code <clientAuth>} (the client certificate is required and verified by James's
+ * truststore during the handshake), no TLS Gate handler. The baseline.</li>
+ * <li>{@code gate}: the same listener with the TLS Gate handler first in its chain, rule {@code verify} with an
+ * identity (dnsName glob, issuer DN), protocol and cipher floor. Pair (a): what the gate adds to a stock listener
+ * that already verifies certificates.</li>
+ * <li>{@code asking}: TLS Gate's own listener (tlsgate-listeners.xml: the handshake asks for a certificate, TLS Gate
+ * verifies it itself against its anchors and the CA's CRL file, with its verification cache), same rule. Pair (b):
+ * TLS Gate doing the whole certificate job against James doing it at the TLS layer.</li>
+ * </ul>
+ * Each listener hands its mail to its own memory repository (by recipient), the same mailet for all.
+ *
+ * <p>Before measuring, a certificate from the same CA that the rule does not accept (mx.elsewhere.demo.test) is shown
+ * to each listener: {@code stock} must accept it and both gate listeners must refuse it (554 5.7.0), which proves the
+ * gate is in the path being measured. Then, for each client count: a warm-up of every listener, then rounds; in
+ * each round one batch per listener (S sessions over N client threads, M messages each), one listener at a time,
+ * the order rotating between rounds. A batch is timed from the first connection to the last QUIT reply; then the
+ * spool is let drain (untimed) so that no batch pays for the previous one. Every session is a full handshake (the
+ * client does not resume sessions). Each client thread has its own certificate (distinct chains, as distinct peers).
+ *
+ * <p>Figures are printed only after checking that every message sent on each listener is in that listener's
+ * repository exactly once, and nothing elsewhere. Everything (James, the clients) runs in this one JVM.
+ *
+ * <pre>java -jar benchmarks/target/tlsgate-benchmarks-inbound.jar [--clients 8,32] [--sessions S] [--messages M] [--rounds R] [--warmup W] [--work DIR]</pre>
+ */
+public final class InboundBenchmark {
+    static final String ID_HEADER = "X-Inbound-Bench-Id";
+    private static final int BODY_BYTES = 1024;
+    private static final String RULE = ""
+        + "                <default>\n"
+        + "                    <level>verify</level>\n"
+        + "                    <minCipherBits>128</minCipherBits>\n"
+        + "                    <minProtocol>TLSv1.2</minProtocol>\n"
+        + "                    <dnsName match=\"glob\">*.partners.demo.test</dnsName>\n"
+        + "                    <issuerDn>" + DemoPki.CA_NAME + "</issuerDn>\n"
+        + "                    <failure>permanent</failure>\n"
+        + "                </default>\n";
+
+    /** One listener under test. */
+    enum Listener {
+        STOCK("stock", "bench-stock", "James <clientAuth>, no TLS Gate"),
+        GATE("gate", "bench-gate", "James <clientAuth> + TLS Gate handler"),
+        ASKING("asking", "bench-asking", "TLS Gate's asking listener, TLS Gate verifies");
+
+        final String label;
+        final String jmxName;
+        final String description;
+
+        Listener(String label, String jmxName, String description) {
+            this.label = label;
+            this.jmxName = jmxName;
+            this.description = description;
+        }
+
+        String recipient() {
+            return "bench-" + label + "@" + DemoServer.DOMAIN;
+        }
+
+        MailRepositoryUrl repository() {
+            return MailRepositoryUrl.from("memory://var/mail/bench-" + label + "/");
+        }
+    }
+
+    private static String listener(String jmxName, String clientAuth, String gate) {
+        return ""
+            + "    <smtpserver enabled=\"true\">\n"
+            + "        <jmxName>" + jmxName + "</jmxName>\n"
+            + "        <bind>0.0.0.0:25</bind>\n"
+            + "        <connectionBacklog>200</connectionBacklog>\n"
+            + "        <tls socketTLS=\"false\" startTLS=\"true\">\n"
+            + "            <keystore>file://conf/tls/server.p12</keystore>\n"
+            + "            <keystoreType>PKCS12</keystoreType>\n"
+            + "            <secret>tlsgate-demo</secret>\n"
+            + clientAuth
+            + "        </tls>\n"
+            + "        <connectiontimeout>360</connectiontimeout>\n"
+            + "        <connectionLimit>0</connectionLimit>\n"
+            + "        <connectionLimitPerIP>0</connectionLimitPerIP>\n"
+            + "        <auth><announce>never</announce><requireSSL>true</requireSSL></auth>\n"
+            + "        <verifyIdentity>false</verifyIdentity>\n"
+            + "        <maxmessagesize>0</maxmessagesize>\n"
+            + "        <addressBracketsEnforcement>true</addressBracketsEnforcement>\n"
+            + "        <smtpGreeting>inbound benchmark " + jmxName + "</smtpGreeting>\n"
+            + "        <handlerchain>\n"
+            + gate
+            + "            <handler class=\"org.apache.james.smtpserver.fastfail.ValidRcptHandler\"/>\n"
+            + "            <handler class=\"org.apache.james.smtpserver.CoreCmdHandlerLoader\"/>\n"
+            + "        </handlerchain>\n"
+            + "        <gracefulShutdown>false</gracefulShutdown>\n"
+            + "    </smtpserver>\n";
+    }
+
+    private static final String JAMES_CLIENT_AUTH = ""
+        + "            <clientAuth>\n"
+        + "                <truststore>file://conf/tls/client-ca.p12</truststore>\n"
+        + "                <truststoreType>PKCS12</truststoreType>\n"
+        + "                <truststoreSecret>tlsgate-demo</truststoreSecret>\n"
+        + "            </clientAuth>\n";
+
+    private static final String SMTPSERVER_XML = "<?xml version=\"1.0\"?>\n<smtpservers>\n"
+        + listener(Listener.STOCK.jmxName, JAMES_CLIENT_AUTH, "")
+        + listener(Listener.GATE.jmxName, JAMES_CLIENT_AUTH,
+            "            <handler class=\"io.tlsgate.smtp.InboundTlsGate\">\n" + RULE + "            </handler>\n")
+        + "</smtpservers>\n";
+
+    private static final String LISTENERS_XML = "<?xml version=\"1.0\"?>\n<smtpservers>\n"
+        + listener(Listener.ASKING.jmxName, ""
+                + "            <clientAuth>\n"
+                + "                <truststore>file://conf/tls/ca.crt</truststore>\n"
+                + "                <truststoreType>pem</truststoreType>\n"
+                + "            </clientAuth>\n",
+            "            <handler class=\"io.tlsgate.smtp.InboundTlsGate\">\n"
+                + "                <verification>\n"
+                + "                    <trustAnchors>file://conf/tls/ca.crt</trustAnchors>\n"
+                + "                    <crl>file://conf/tls/ca.crl</crl>\n"
+                + "                </verification>\n"
+                + RULE + "            </handler>\n")
+        + "</smtpservers>\n";
+
+    private static final String MAILETS_XML;
+
+    static {
+        StringBuilder root = new StringBuilder();
+        for (Listener listener : Listener.values()) {
+            root.append("            <mailet match=\"RecipientIs=").append(listener.recipient()).append("\" class=\"ToRepository\">")
+                .append("<repositoryPath>").append(listener.repository().asString()).append("</repositoryPath></mailet>\n");
+        }
+        MAILETS_XML = "<?xml version=\"1.0\"?>\n"
+            + "<mailetcontainer enableJmx=\"true\">\n"
+            + "    <context><postmaster>postmaster@demo.test</postmaster></context>\n"
+            + "    <spooler><threads>4</threads><errorRepository>memory://var/mail/error/</errorRepository></spooler>\n"
+            + "    <processors>\n"
+            + "        <processor state=\"root\" enableJmx=\"true\">\n"
+            + "            <mailet match=\"All\" class=\"ToProcessor\"><processor>transport</processor></mailet>\n"
+            + "        </processor>\n"
+            + "        <processor state=\"transport\" enableJmx=\"true\">\n"
+            + "            <mailet match=\"All\" class=\"RemoveMimeHeader\"><name>bcc</name></mailet>\n"
+            + root
+            + "            <mailet match=\"All\" class=\"ToRepository\"><repositoryPath>memory://var/mail/unexpected/</repositoryPath></mailet>\n"
+            + "        </processor>\n"
+            + "        <processor state=\"error\" enableJmx=\"true\">\n"
+            + "            <mailet match=\"All\" class=\"ToRepository\"><repositoryPath>memory://var/mail/error/</repositoryPath></mailet>\n"
+            + "        </processor>\n"
+            + "    </processors>\n"
+            + "</mailetcontainer>\n";
+    }
+
+    private final Settings settings;
+    private final DemoServer server;
+    private final List<SSLContext> clientContexts;
+    private final String body;
+    private final AtomicInteger nextId = new AtomicInteger();
+    /** Every message id sent, with its listener. */
+    private final Map<String, Listener> sent = new ConcurrentHashMap<>();
+    private final Map<Listener, Map<String, Integer>> negotiated = new ConcurrentHashMap<>();
+    private final List<Batch> batches = new ArrayList<>();
+
+    /** The run's parameters. */
+    static final class Settings {
+        List<Integer> clients = List.of(8, 32);
+        int sessions = 96;
+        int messages = 5;
+        int rounds = 6;
+        int warmup = 64;
+        Path work;
+
+        String command() {
+            return "java -jar benchmarks/target/tlsgate-benchmarks-inbound.jar --clients "
+                + clients.stream().map(String::valueOf).collect(Collectors.joining(",")) + " --sessions " + sessions
+                + " --messages " + messages + " --rounds " + rounds + " --warmup " + warmup;
+        }
+    }
+
+    /** One timed batch on one listener. */
+    static final class Batch {
+        final int clients;
+        final int round;
+        final Listener listener;
+        final int messages;
+        final long nanos;
+        final long cpuNanos;
+        final long[] sessionNanos;
+
+        Batch(int clients, int round, Listener listener, int messages, long nanos, long cpuNanos, long[] sessionNanos) {
+            this.clients = clients;
+            this.round = round;
+            this.listener = listener;
+            this.messages = messages;
+            this.nanos = nanos;
+            this.cpuNanos = cpuNanos;
+            this.sessionNanos = sessionNanos;
+        }
+
+        double perSecond() {
+            return messages / (nanos / 1e9);
+        }
+    }
+
+    private InboundBenchmark(Settings settings, DemoServer server, List<SSLContext> clientContexts) {
+        this.settings = settings;
+        this.server = server;
+        this.clientContexts = clientContexts;
+        StringBuilder text = new StringBuilder(BODY_BYTES + 80);
+        while (text.length() < BODY_BYTES) {
+            text.append("The quick brown fox jumps over the lazy dog, inbound benchmark body line.\r\n");
+        }
+        this.body = text.toString();
+    }
+
+    public static void main(String[] args) throws Exception {
+        Settings settings = parse(args);
+        Path home = DemoServer.home();
+        Path work = (settings.work == null ? ownDirectory().resolve("inbound-bench-work") : settings.work).toAbsolutePath();
+        System.setProperty("working.directory", work.toString());
+        System.setProperty("logback.configurationFile", InboundBenchmark.class.getResource("/inbound-bench-logback.xml").toString());
+        System.setProperty("james.exit.on.startup.error", "false");
+        int status;
+        try {
+            status = run(home, work, settings);
+        } catch (Exception | AssertionError e) {
+            System.err.println("INBOUND BENCHMARK FAILED: " + e.getMessage());
+            e.printStackTrace();
+            System.err.println("James log: " + work.resolve("logs/james.log"));
+            status = 1;
+        }
+        System.exit(status);
+    }
+
+    private static int run(Path home, Path work, Settings settings) throws Exception {
+        System.out.println("Starting James 3.8.1 with TLS Gate from " + home.resolve("extensions-jars") + " in " + work
+            + " (log: " + work.resolve("logs/james.log") + ")");
+        try (DemoServer server = new DemoServer.Setup(home, work)
+                .smtpServerXml(SMTPSERVER_XML)
+                .confFile("tlsgate-listeners.xml", LISTENERS_XML)
+                .confFile("mailetcontainer.xml", MAILETS_XML)
+                .override(binder -> binder.bind(DNSService.class).toInstance(new DemoDns()))
+                .start()) {
+            DataProbeImpl data = server.james().getProbe(DataProbeImpl.class);
+            for (Listener listener : Listener.values()) {
+                data.addUser(listener.recipient(), "unused-" + java.util.UUID.randomUUID());
+            }
+            CertificateAuthority ca = server.pki().ca();
+            int certificates = settings.clients.stream().mapToInt(Integer::intValue).max().orElseThrow();
+            System.out.println("Issuing " + certificates + " client certificates (mx<i>.partners.demo.test, RSA 2048, from the demo CA)...");
+            KeyPair key = ca.leaf("key.partners.demo.test").issue().keyPair();
+            List<SSLContext> contexts = new ArrayList<>();
+            for (int i = 0; i < certificates; i++) {
+                String name = "mx" + i + ".partners.demo.test";
+                contexts.add(clientContext(ca, ca.leaf(name).dnsNames(name).keyPair(key).issue()));
+            }
+            InboundBenchmark benchmark = new InboundBenchmark(settings, server, contexts);
+            benchmark.checkTheGateIsThere(clientContext(ca, server.pki().badClient()));
+            benchmark.run();
+        }
+        return 0;
+    }
+
+    /** A client TLS context presenting this certificate whatever the server asks, trusting the demo CA. */
+    private static SSLContext clientContext(CertificateAuthority ca, IssuedCertificate certificate) throws Exception {
+        KeyStore anchors = KeyStore.getInstance("PKCS12");
+        anchors.load(null, null);
+        anchors.setCertificateEntry("demo-ca", ca.certificate());
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(anchors);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(new KeyManager[] {new Presenting(certificate)}, trust.getTrustManagers(), null);
+        return context;
+    }
+
+    /** The stock listener takes a certificate the rule does not accept; both gate listeners refuse it: the gate is in the path. */
+    private void checkTheGateIsThere(SSLContext wrongName) throws IOException {
+        Map<Listener, String> replies = new TreeMap<>();
+        for (Listener listener : Listener.values()) {
+            replies.put(listener, ehloAfterStartTls(server.port(listener.jmxName), wrongName));
+        }
+        boolean ok = replies.get(Listener.STOCK).startsWith("250")
+            && replies.get(Listener.GATE).startsWith("554 5.7.0")
+            && replies.get(Listener.ASKING).startsWith("554 5.7.0");
+        if (!ok) {
+            throw new AssertionError("a certificate for mx.elsewhere.demo.test should pass the stock listener and be refused by both gate"
+                + " listeners (554 5.7.0); EHLO after STARTTLS got " + replies);
+        }
+        System.out.println("Checked: the gate is in the path (certificate for mx.elsewhere.demo.test, EHLO after STARTTLS): "
+            + replies.entrySet().stream().map(e -> e.getKey().label + " \"" + e.getValue() + "\"").collect(Collectors.joining(", ")));
+    }
+
+    private static String ehloAfterStartTls(int port, SSLContext context) throws IOException {
+        try (Socket plain = new Socket("127.0.0.1", port)) {
+            plain.setSoTimeout(30_000);
+            BenchClient.Lines lines = new BenchClient.Lines(plain);
+            lines.expect(220, null);
+            lines.expect(250, "EHLO check.demo.test");
+            lines.expect(220, "STARTTLS");
+            SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(plain, "localhost", port, true);
+            tls.setUseClientMode(true);
+            tls.startHandshake();
+            tls.getSession().invalidate();
+            return new BenchClient.Lines(tls).send("EHLO check.demo.test");
+        }
+    }
+
+    private void run() throws Exception {
+        System.out.printf(Locale.ROOT, "Listeners: %s%n", Arrays.stream(Listener.values())
+            .map(l -> l.label + " 127.0.0.1:" + server.port(l.jmxName) + " (" + l.description + ")").collect(Collectors.joining("; ")));
+        System.out.printf(Locale.ROOT, "Per batch: %d sessions x %d messages; %d round(s) per client count; warm-up %d sessions per listener;"
+            + " load average %s%n", settings.sessions, settings.messages, settings.rounds, settings.warmup, loadAverage());
+        for (int clients : settings.clients) {
+            ExecutorService pool = Executors.newFixedThreadPool(clients, runnable -> {
+                Thread thread = new Thread(runnable, "inbound-bench-client");
+                thread.setDaemon(true);
+                return thread;
+            });
+            try {
+                if (settings.warmup > 0) {
+                    for (Listener listener : Listener.values()) {
+                        Batch warm = batch(pool, clients, 0, listener, settings.warmup);
+                        System.out.printf(Locale.ROOT, "warm-up %2d clients %-7s %5d messages in %6.2f s%n", clients, listener.label,
+                            warm.messages, warm.nanos / 1e9);
+                    }
+                }
+                Listener[] order = Listener.values();
+                for (int round = 1; round <= settings.rounds; round++) {
+                    for (int i = 0; i < order.length; i++) {
+                        Listener listener = order[(i + round - 1) % order.length];
+                        batches.add(batch(pool, clients, round, listener, settings.sessions));
+                    }
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        verify();
+        report();
+    }
+
+    private Batch batch(ExecutorService pool, int clients, int round, Listener listener, int sessions) throws Exception {
+        int port = server.port(listener.jmxName);
+        long[] sessionNanos = new long[sessions];
+        List<List<String>> ids = new ArrayList<>(sessions);
+        for (int s = 0; s < sessions; s++) {
+            List<String> session = new ArrayList<>(settings.messages);
+            for (int m = 0; m < settings.messages; m++) {
+                String id = listener.label + "-" + nextId.incrementAndGet();
+                session.add(id);
+                sent.put(id, listener);
+            }
+            ids.add(session);
+        }
+        long expected = repositorySize(listener) + (long) sessions * settings.messages;
+        AtomicInteger next = new AtomicInteger();
+        long cpuBefore = processCpuNanos();
+        long start = System.nanoTime();
+        List<Future<Integer>> workers = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            SSLContext context = clientContexts.get(c);
+            workers.add(pool.submit(() -> {
+                int accepted = 0;
+                for (int s = next.getAndIncrement(); s < sessions; s = next.getAndIncrement()) {
+                    long begin = System.nanoTime();
+                    BenchClient.Outcome outcome = BenchClient.session(port, context, listener.recipient(), ids.get(s), body);
+                    sessionNanos[s] = System.nanoTime() - begin;
+                    negotiated.computeIfAbsent(listener, l -> new ConcurrentHashMap<>()).merge(outcome.tls, 1, Integer::sum);
+                    accepted += outcome.accepted;
+                }
+                return accepted;
+            }));
+        }
+        int accepted = 0;
+        for (Future<Integer> worker : workers) {
+            try {
+                accepted += worker.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new AssertionError(listener.label + ": a session failed: " + e.getCause().getMessage(), e.getCause());
+            }
+        }
+        long nanos = System.nanoTime() - start;
+        long cpu = processCpuNanos() - cpuBefore;
+        awaitSpool(listener, expected);
+        return new Batch(clients, round, listener, accepted, nanos, cpu, sessionNanos);
+    }
+
+    /** Untimed: the spool hands this batch's mail to the repository before the next batch starts. */
+    private void awaitSpool(Listener listener, long expected) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (repositorySize(listener) < expected) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(listener.label + ": " + repositorySize(listener) + " of " + expected
+                    + " messages reached its repository within 2 minutes");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private long repositorySize(Listener listener) throws Exception {
+        return server.james().getProbe(MailRepositoryProbeImpl.class).getRepositoryMailCount(listener.repository());
+    }
+
+    /** Every message once, in its own listener's repository; nothing unexpected, nothing in error. Throws otherwise. */
+    private void verify() throws Exception {
+        Thread.sleep(500);
+        MailRepositoryProbeImpl repositories = server.james().getProbe(MailRepositoryProbeImpl.class);
+        List<String> problems = new ArrayList<>();
+        Map<String, Integer> seen = new HashMap<>();
+        for (Listener listener : Listener.values()) {
+            for (MailKey key : repositories.listMailKeys(listener.repository())) {
+                Mail mail = repositories.getMail(listener.repository(), key);
+                String[] header = mail.getMessage().getHeader(ID_HEADER);
+                String id = header == null || header.length != 1 ? "" : header[0].trim();
+                if (sent.get(id) != listener) {
+                    problems.add("message " + id + " in the repository of " + listener.label + ", sent " + (sent.containsKey(id)
+                        ? "on " + sent.get(id).label : "never"));
+                }
+                seen.merge(id, 1, Integer::sum);
+            }
+        }
+        for (Map.Entry<String, Listener> expected : sent.entrySet()) {
+            int times = seen.getOrDefault(expected.getKey(), 0);
+            if (times != 1) {
+                problems.add(expected.getKey() + " arrived " + times + " time(s)");
+            }
+        }
+        for (String other : List.of("memory://var/mail/unexpected/", "memory://var/mail/error/")) {
+            long count = repositories.getRepositoryMailCount(MailRepositoryUrl.from(other));
+            if (count != 0) {
+                problems.add(count + " mail(s) in " + other);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new AssertionError(problems.size() + " problem(s): " + problems.stream().limit(20).collect(Collectors.joining("; ")));
+        }
+        Map<Listener, Long> counted = sent.values().stream().collect(Collectors.groupingBy(l -> l, TreeMap::new, Collectors.counting()));
+        System.out.println();
+        System.out.println("Checked: each of the " + sent.size() + " messages (" + counted.entrySet().stream()
+            .map(e -> e.getValue() + " via " + e.getKey().label).collect(Collectors.joining(", "))
+            + ", warm-up included) is in its listener's repository exactly once; nothing unexpected, nothing in error.");
+    }
+
+    private void report() {
+        System.out.println("TLS negotiated, sessions per listener: " + new TreeMap<>(negotiated).entrySet().stream()
+            .map(e -> e.getKey().label + ": " + new TreeMap<>(e.getValue()).entrySet().stream().map(c -> c.getValue() + " " + c.getKey())
+                .collect(Collectors.joining(", "))).collect(Collectors.joining("; ")));
+        System.out.println();
+        System.out.printf(Locale.ROOT, "%-7s %-5s %-7s %8s %8s %9s %10s %9s %9s%n",
+            "clients", "round", "path", "messages", "seconds", "msg/s", "cpu ms/msg", "p50 ms", "p99 ms");
+        for (Batch b : batches) {
+            long[] sorted = b.sessionNanos.clone();
+            Arrays.sort(sorted);
+            System.out.printf(Locale.ROOT, "%-7d %-5d %-7s %8d %8.2f %9.1f %10.2f %9.1f %9.1f%n", b.clients, b.round, b.listener.label,
+                b.messages, b.nanos / 1e9, b.perSecond(), b.cpuNanos / 1e6 / b.messages, percentile(sorted, 50) / 1e6,
+                percentile(sorted, 99) / 1e6);
+        }
+        System.out.println("(seconds: first connection to last QUIT reply of the batch; cpu: the whole process, James and clients, per"
+            + " message; p50/p99: one session, connect to QUIT reply, " + settings.messages + " messages)");
+        for (int clients : settings.clients) {
+            System.out.println();
+            System.out.printf(Locale.ROOT, "%d concurrent clients, %d rounds of %d sessions x %d messages per listener:%n", clients,
+                settings.rounds, settings.sessions, settings.messages);
+            System.out.printf(Locale.ROOT, "  %-7s %-46s %9s %16s %12s %12s %11s%n", "path", "", "msg/s", "round median", "session p50",
+                "session p99", "cpu ms/msg");
+            for (Listener listener : Listener.values()) {
+                List<Batch> of = of(clients, listener);
+                long[] sessions = of.stream().flatMapToLong(b -> Arrays.stream(b.sessionNanos)).sorted().toArray();
+                System.out.printf(Locale.ROOT, "  %-7s %-46s %9.1f %16.1f %9.1f ms %9.1f ms %11.2f%n", listener.label, listener.description,
+                    overall(of), median(of.stream().mapToDouble(Batch::perSecond).sorted().toArray()), percentile(sessions, 50) / 1e6,
+                    percentile(sessions, 99) / 1e6, of.stream().mapToLong(b -> b.cpuNanos).sum() / 1e6 / of.stream().mapToInt(b -> b.messages).sum());
+            }
+            for (Listener listener : List.of(Listener.GATE, Listener.ASKING)) {
+                List<Double> ratios = new ArrayList<>();
+                for (int round = 1; round <= settings.rounds; round++) {
+                    ratios.add(rate(clients, round, listener) / rate(clients, round, Listener.STOCK));
+                }
+                System.out.printf(Locale.ROOT, "  ratio %s / stock: %.3f (all rounds; per round median %.3f; per round %s) (target >= 0.97)%n",
+                    listener.label, overall(of(clients, listener)) / overall(of(clients, Listener.STOCK)),
+                    median(ratios.stream().mapToDouble(Double::doubleValue).sorted().toArray()),
+                    ratios.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).collect(Collectors.joining(", ")));
+            }
+        }
+        if (settings.rounds % Listener.values().length != 0) {
+            System.out.println("(the order rotates each round: a number of rounds that is not a multiple of "
+                + Listener.values().length + " runs some listeners first more often)");
+        }
+        System.out.println();
+        System.out.println(environment());
+        System.out.println("command: " + settings.command());
+    }
+
+    private List<Batch> of(int clients, Listener listener) {
+        return batches.stream().filter(b -> b.clients == clients && b.listener == listener).collect(Collectors.toList());
+    }
+
+    private double rate(int clients, int round, Listener listener) {
+        return batches.stream().filter(b -> b.clients == clients && b.round == round && b.listener == listener).findFirst().orElseThrow()
+            .perSecond();
+    }
+
+    /** All messages over all time of these batches. */
+    private static double overall(List<Batch> of) {
+        return of.stream().mapToInt(b -> b.messages).sum() / (of.stream().mapToLong(b -> b.nanos).sum() / 1e9);
+    }
+
+    private static double median(double[] sorted) {
+        int n = sorted.length;
+        return n == 0 ? Double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /** Nearest-rank percentile of sorted values. */
+    static long percentile(long[] sorted, int percent) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        int rank = (int) Math.ceil(percent / 100.0 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+
+    static String environment() {
+        Runtime runtime = Runtime.getRuntime();
+        return String.format(Locale.ROOT, "JVM: %s %s, max heap %d MiB; CPU: %d available processor(s), %s; load average now %s%n"
+                + "(James and the clients share this JVM and these processors; other work on the machine moves the figures)",
+            System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"), runtime.maxMemory() / (1024 * 1024),
+            runtime.availableProcessors(), cpuModel(), loadAverage());
+    }
+
+    static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.UTF_8).trim().split("\\s+");
+            return fields[0] + " " + fields[1] + " " + fields[2];
+        } catch (IOException | RuntimeException e) {
+            double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+            return load < 0 ? "unknown" : String.format(Locale.ROOT, "%.2f", load);
+        }
+    }
+
+    private static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo"), StandardCharsets.UTF_8).stream()
+                .filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("model unknown");
+        } catch (IOException | RuntimeException e) {
+            return "model unknown";
+        }
+    }
+
+    private static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean
+            ? ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() : 0;
+    }
+
+    private static Path ownDirectory() {
+        try {
+            return Path.of(InboundBenchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getParent();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Settings parse(String[] args) {
+        Settings settings = new Settings();
+        for (int i = 0; i < args.length; i++) {
+            String name = args[i];
+            if ("--help".equals(name) || "-h".equals(name)) {
+                usage(null);
+            }
+            if (i + 1 >= args.length) {
+                usage(name + " needs a value");
+            }
+            String value = args[++i];
+            switch (name) {
+                case "--clients":
+                    settings.clients = Arrays.stream(value.split(",")).map(v -> positive(name, v.trim())).collect(Collectors.toList());
+                    break;
+                case "--sessions":
+                    settings.sessions = positive(name, value);
+                    break;
+                case "--messages":
+                    settings.messages = positive(name, value);
+                    break;
+                case "--rounds":
+                    settings.rounds = positive(name, value);
+                    break;
+                case "--warmup":
+                    settings.warmup = "0".equals(value) ? 0 : positive(name, value);
+                    break;
+                case "--work":
+                    settings.work = Path.of(value);
+                    break;
+                default:
+                    usage("unknown argument " + name);
+            }
+        }
+        return settings;
+    }
+
+    private static int positive(String name, String value) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        usage(name + " needs a whole number above 0, not " + value);
+        return 0;
+    }
+
+    private static void usage(String problem) {
+        if (problem != null) {
+            System.err.println(problem);
+        }
+        System.err.println("usage: java -jar benchmarks/target/tlsgate-benchmarks-inbound.jar [--clients N,N (8,32)] [--sessions S per batch (96)]"
+            + " [--messages M per session (5)] [--rounds R (6)] [--warmup W sessions (64)] [--work DIR (benchmarks/target/inbound-bench-work)]");
+        System.exit(problem == null ? 0 : 2);
+    }
+
+    /** Presents one certificate whatever the server's request names (an MTA configured with its certificate does). */
+    private static final class Presenting extends X509ExtendedKeyManager {
+        private static final String ALIAS = "client";
+        private final IssuedCertificate certificate;
+
+        Presenting(IssuedCertificate certificate) {
+            this.certificate = certificate;
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyTypes, Principal[] issuers, Socket socket) {
+            return ALIAS;
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyTypes, Principal[] issuers, SSLEngine engine) {
+            return ALIAS;
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String alias) {
+            return certificate.chain().toArray(new X509Certificate[0]);
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String alias) {
+            return certificate.keyPair().getPrivate();
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, Principal[] issuers) {
+            return new String[] {ALIAS};
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, Principal[] issuers) {
+            return null;
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+            return null;
+        }
+    }
+}

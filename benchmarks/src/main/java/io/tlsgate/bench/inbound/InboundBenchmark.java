@@ -35,6 +35,7 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
 
 import org.apache.james.dnsservice.api.DNSService;
+import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.mailrepository.api.MailKey;
 import org.apache.james.mailrepository.api.MailRepositoryUrl;
 import org.apache.james.utils.DataProbeImpl;
@@ -460,7 +461,12 @@ public final class InboundBenchmark {
         for (Listener listener : Listener.values()) {
             for (MailKey key : repositories.listMailKeys(listener.repository())) {
                 Mail mail = repositories.getMail(listener.repository(), key);
-                String[] header = mail.getMessage().getHeader(ID_HEADER);
+                String[] header;
+                try {
+                    header = mail.getMessage().getHeader(ID_HEADER);
+                } finally {
+                    LifecycleUtil.dispose(mail);
+                }
                 String id = header == null || header.length != 1 ? "" : header[0].trim();
                 if (sent.get(id) != listener) {
                     problems.add("message " + id + " in the repository of " + listener.label + ", sent " + (sent.containsKey(id)

@@ -40,7 +40,9 @@ class InboundBenchmarkSmokeIT {
             .contains("Checked: each of the 84 messages (28 via stock, 28 via gate, 28 via asking, warm-up included) is in its"
                 + " listener's repository exactly once; nothing unexpected, nothing in error.")
             .containsPattern("stock: 14 TLSv1\\.[23] \\S+; gate: 14 TLSv1\\.[23] \\S+; asking: 14 TLSv1\\.[23] \\S+")
-            .containsPattern("ratio gate / stock: +\\d+\\.\\d{3}")
-            .containsPattern("ratio asking / stock: +\\d+\\.\\d{3}");
+            .containsPattern("ratio gate / stock: +\\d+\\.\\d{3} msg/s")
+            .containsPattern("ratio asking / stock: +\\d+\\.\\d{3} msg/s")
+            .containsPattern("cpu ratio stock / gate: \\d+\\.\\d{3}")
+            .containsPattern("cpu ratio stock / asking: \\d+\\.\\d{3}");
     }
 }

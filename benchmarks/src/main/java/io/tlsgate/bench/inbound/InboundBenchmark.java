@@ -2,6 +2,8 @@ package io.tlsgate.bench.inbound;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.net.Socket;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -240,15 +242,18 @@ public final class InboundBenchmark {
         final int messages;
         final long nanos;
         final long cpuNanos;
+        /** CPU of the listener's own threads (James's SMTP work for this listener, TLS Gate's handler included). */
+        final long listenerCpuNanos;
         final long[] sessionNanos;
 
-        Batch(int clients, int round, Listener listener, int messages, long nanos, long cpuNanos, long[] sessionNanos) {
+        Batch(int clients, int round, Listener listener, int messages, long nanos, long cpuNanos, long listenerCpuNanos, long[] sessionNanos) {
             this.clients = clients;
             this.round = round;
             this.listener = listener;
             this.messages = messages;
             this.nanos = nanos;
             this.cpuNanos = cpuNanos;
+            this.listenerCpuNanos = listenerCpuNanos;
             this.sessionNanos = sessionNanos;
         }
 
@@ -410,6 +415,7 @@ public final class InboundBenchmark {
         long expected = repositorySize(listener) + (long) sessions * settings.messages;
         AtomicInteger next = new AtomicInteger();
         long cpuBefore = processCpuNanos();
+        Map<Long, Long> listenerBefore = threadCpuNanos(listener.jmxName + "-");
         long start = System.nanoTime();
         List<Future<Integer>> workers = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
@@ -436,8 +442,12 @@ public final class InboundBenchmark {
         }
         long nanos = System.nanoTime() - start;
         long cpu = processCpuNanos() - cpuBefore;
+        long listenerCpu = 0;
+        for (Map.Entry<Long, Long> thread : threadCpuNanos(listener.jmxName + "-").entrySet()) {
+            listenerCpu += thread.getValue() - listenerBefore.getOrDefault(thread.getKey(), 0L);
+        }
         awaitSpool(listener, expected);
-        return new Batch(clients, round, listener, accepted, nanos, cpu, sessionNanos);
+        return new Batch(clients, round, listener, accepted, nanos, cpu, listenerCpu, sessionNanos);
     }
 
     /** Untimed: the spool hands this batch's mail to the repository before the next batch starts. */
@@ -506,29 +516,31 @@ public final class InboundBenchmark {
             .map(e -> e.getKey().label + ": " + new TreeMap<>(e.getValue()).entrySet().stream().map(c -> c.getValue() + " " + c.getKey())
                 .collect(Collectors.joining(", "))).collect(Collectors.joining("; ")));
         System.out.println();
-        System.out.printf(Locale.ROOT, "%-7s %-5s %-7s %8s %8s %9s %10s %9s %9s%n",
-            "clients", "round", "path", "messages", "seconds", "msg/s", "cpu ms/msg", "p50 ms", "p99 ms");
+        System.out.printf(Locale.ROOT, "%-7s %-5s %-7s %8s %8s %9s %10s %12s %9s %9s%n",
+            "clients", "round", "path", "messages", "seconds", "msg/s", "cpu ms/msg", "listener cpu", "p50 ms", "p99 ms");
         for (Batch b : batches) {
             long[] sorted = b.sessionNanos.clone();
             Arrays.sort(sorted);
-            System.out.printf(Locale.ROOT, "%-7d %-5d %-7s %8d %8.2f %9.1f %10.2f %9.1f %9.1f%n", b.clients, b.round, b.listener.label,
-                b.messages, b.nanos / 1e9, b.perSecond(), b.cpuNanos / 1e6 / b.messages, percentile(sorted, 50) / 1e6,
+            System.out.printf(Locale.ROOT, "%-7d %-5d %-7s %8d %8.2f %9.1f %10.2f %12.3f %9.1f %9.1f%n", b.clients, b.round, b.listener.label,
+                b.messages, b.nanos / 1e9, b.perSecond(), b.cpuNanos / 1e6 / b.messages, b.listenerCpuNanos / 1e6 / b.messages,
+                percentile(sorted, 50) / 1e6,
                 percentile(sorted, 99) / 1e6);
         }
         System.out.println("(seconds: first connection to last QUIT reply of the batch; cpu: the whole process, James and clients, per"
-            + " message; p50/p99: one session, connect to QUIT reply, " + settings.messages + " messages)");
+            + " message; listener cpu: the listener's own threads (James's SMTP work, TLS Gate's handler included), ms per message;"
+            + " p50/p99: one session, connect to QUIT reply, " + settings.messages + " messages)");
         for (int clients : settings.clients) {
             System.out.println();
             System.out.printf(Locale.ROOT, "%d concurrent clients, %d rounds of %d sessions x %d messages per listener:%n", clients,
                 settings.rounds, settings.sessions, settings.messages);
-            System.out.printf(Locale.ROOT, "  %-7s %-46s %9s %16s %12s %12s %11s%n", "path", "", "msg/s", "round median", "session p50",
-                "session p99", "cpu ms/msg");
+            System.out.printf(Locale.ROOT, "  %-7s %-46s %9s %16s %12s %12s %11s %13s%n", "path", "", "msg/s", "round median", "session p50",
+                "session p99", "cpu ms/msg", "listener cpu");
             for (Listener listener : Listener.values()) {
                 List<Batch> of = of(clients, listener);
                 long[] sessions = of.stream().flatMapToLong(b -> Arrays.stream(b.sessionNanos)).sorted().toArray();
-                System.out.printf(Locale.ROOT, "  %-7s %-46s %9.1f %16.1f %9.1f ms %9.1f ms %11.2f%n", listener.label, listener.description,
-                    overall(of), median(of.stream().mapToDouble(Batch::perSecond).sorted().toArray()), percentile(sessions, 50) / 1e6,
-                    percentile(sessions, 99) / 1e6, cpuPerMessage(of));
+                System.out.printf(Locale.ROOT, "  %-7s %-46s %9.1f %16.1f %9.1f ms %9.1f ms %11.2f %13.3f%n", listener.label,
+                    listener.description, overall(of), median(of.stream().mapToDouble(Batch::perSecond).sorted().toArray()),
+                    percentile(sessions, 50) / 1e6, percentile(sessions, 99) / 1e6, cpuPerMessage(of), listenerCpuPerMessage(of));
             }
             for (Listener listener : List.of(Listener.GATE, Listener.ASKING)) {
                 List<Double> ratios = new ArrayList<>();
@@ -541,9 +553,12 @@ public final class InboundBenchmark {
                     listener.label, overall(of(clients, listener)) / overall(of(clients, Listener.STOCK)),
                     median(ratios.stream().mapToDouble(Double::doubleValue).sorted().toArray()),
                     ratios.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).collect(Collectors.joining(", ")));
-                System.out.printf(Locale.ROOT, "  cpu ratio stock / %s: %.3f (cpu ms per message, all rounds; per round median %.3f)%n",
+                System.out.printf(Locale.ROOT, "  cpu ratio stock / %s: %.3f (cpu ms per message, all rounds; per round median %.3f);"
+                        + " listener threads only: %.3f (%+.3f ms per message)%n",
                     listener.label, cpuPerMessage(of(clients, Listener.STOCK)) / cpuPerMessage(of(clients, listener)),
-                    median(cpuRatios.stream().mapToDouble(Double::doubleValue).sorted().toArray()));
+                    median(cpuRatios.stream().mapToDouble(Double::doubleValue).sorted().toArray()),
+                    listenerCpuPerMessage(of(clients, Listener.STOCK)) / listenerCpuPerMessage(of(clients, listener)),
+                    listenerCpuPerMessage(of(clients, listener)) - listenerCpuPerMessage(of(clients, Listener.STOCK)));
             }
         }
         if (settings.rounds % Listener.values().length != 0) {
@@ -572,6 +587,10 @@ public final class InboundBenchmark {
     /** This process's CPU time per message over these batches: what the machine spends, whatever else runs on it. */
     private static double cpuPerMessage(List<Batch> of) {
         return of.stream().mapToLong(b -> b.cpuNanos).sum() / 1e6 / of.stream().mapToInt(b -> b.messages).sum();
+    }
+
+    private static double listenerCpuPerMessage(List<Batch> of) {
+        return of.stream().mapToLong(b -> b.listenerCpuNanos).sum() / 1e6 / of.stream().mapToInt(b -> b.messages).sum();
     }
 
     /** All messages over all time of these batches. */
@@ -624,6 +643,21 @@ public final class InboundBenchmark {
         java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
         return os instanceof com.sun.management.OperatingSystemMXBean
             ? ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() : 0;
+    }
+
+    /** CPU time so far of each live thread whose name starts so (a listener's Netty threads are named after its jmxName). */
+    private static Map<Long, Long> threadCpuNanos(String namePrefix) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Map<Long, Long> cpu = new HashMap<>();
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && info.getThreadName().startsWith(namePrefix)) {
+                long nanos = threads.getThreadCpuTime(info.getThreadId());
+                if (nanos >= 0) {
+                    cpu.put(info.getThreadId(), nanos);
+                }
+            }
+        }
+        return cpu;
     }
 
     private static Path ownDirectory() {

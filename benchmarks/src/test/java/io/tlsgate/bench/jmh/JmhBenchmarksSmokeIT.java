@@ -33,10 +33,10 @@ class JmhBenchmarksSmokeIT {
         assertThat(finished).as(printed).isTrue();
         assertThat(process.exitValue()).as(printed).isZero();
         assertThat(printed)
-            .containsPattern("ChainVerificationBenchmark\\.cachedCrlFiles +avgt")
-            .containsPattern("ChainVerificationBenchmark\\.coldNoRevocation +avgt")
-            .containsPattern("PolicyEvaluationBenchmark\\.evaluate +avgt")
-            .containsPattern("PolicyEvaluationBenchmark\\.readChainFactsThenEvaluate +avgt")
+            .containsPattern("ChainVerificationBenchmark\\.cachedCrlFiles +(N/A +)?avgt")
+            .containsPattern("ChainVerificationBenchmark\\.coldNoRevocation +(N/A +)?avgt")
+            .containsPattern("PolicyEvaluationBenchmark\\.evaluate +(N/A +)?avgt")
+            .containsPattern("PolicyEvaluationBenchmark\\.readChainFactsThenEvaluate +(N/A +)?avgt")
             .containsPattern("RequirementLookupBenchmark\\.destinationTable +1000 +avgt")
             .containsPattern("RequirementLookupBenchmark\\.peerTable +1000 +avgt");
     }

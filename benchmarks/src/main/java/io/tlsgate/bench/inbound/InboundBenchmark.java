@@ -6,14 +6,9 @@ import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.net.Socket;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyStore;
-import java.security.Principal;
-import java.security.PrivateKey;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,10 +26,8 @@ import java.util.stream.Collectors;
 
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509ExtendedKeyManager;
 
 import org.apache.james.dnsservice.api.DNSService;
 import org.apache.james.lifecycle.api.LifecycleUtil;
@@ -47,7 +40,6 @@ import org.apache.mailet.Mail;
 import io.tlsgate.demo.DemoDns;
 import io.tlsgate.demo.DemoServer;
 import io.tlsgate.demo.pki.CertificateAuthority;
-import io.tlsgate.demo.pki.DemoPki;
 import io.tlsgate.demo.pki.IssuedCertificate;
 
 /**
@@ -89,125 +81,6 @@ import io.tlsgate.demo.pki.IssuedCertificate;
 public final class InboundBenchmark {
     static final String ID_HEADER = "X-Inbound-Bench-Id";
     private static final int BODY_BYTES = 1024;
-    private static final String RULE = ""
-        + "                <default>\n"
-        + "                    <level>verify</level>\n"
-        + "                    <minCipherBits>128</minCipherBits>\n"
-        + "                    <minProtocol>TLSv1.2</minProtocol>\n"
-        + "                    <dnsName match=\"glob\">*.partners.demo.test</dnsName>\n"
-        + "                    <issuerDn>" + DemoPki.CA_NAME + "</issuerDn>\n"
-        + "                    <failure>permanent</failure>\n"
-        + "                </default>\n";
-
-    /** One listener under test. */
-    enum Listener {
-        STOCK("stock", "bench-stock", "James <clientAuth>, no TLS Gate"),
-        GATE("gate", "bench-gate", "James <clientAuth> + TLS Gate handler"),
-        ASKING("asking", "bench-asking", "TLS Gate's asking listener, TLS Gate verifies");
-
-        final String label;
-        final String jmxName;
-        final String description;
-
-        Listener(String label, String jmxName, String description) {
-            this.label = label;
-            this.jmxName = jmxName;
-            this.description = description;
-        }
-
-        String recipient() {
-            return "bench-" + label + "@" + DemoServer.DOMAIN;
-        }
-
-        MailRepositoryUrl repository() {
-            return MailRepositoryUrl.from("memory://var/mail/bench-" + label + "/");
-        }
-    }
-
-    private static String listener(String jmxName, String clientAuth, String gate) {
-        return ""
-            + "    <smtpserver enabled=\"true\">\n"
-            + "        <jmxName>" + jmxName + "</jmxName>\n"
-            + "        <bind>0.0.0.0:25</bind>\n"
-            + "        <connectionBacklog>200</connectionBacklog>\n"
-            + "        <tls socketTLS=\"false\" startTLS=\"true\">\n"
-            + "            <keystore>file://conf/tls/server.p12</keystore>\n"
-            + "            <keystoreType>PKCS12</keystoreType>\n"
-            + "            <secret>tlsgate-demo</secret>\n"
-            + clientAuth
-            + "        </tls>\n"
-            + "        <connectiontimeout>360</connectiontimeout>\n"
-            + "        <connectionLimit>0</connectionLimit>\n"
-            + "        <connectionLimitPerIP>0</connectionLimitPerIP>\n"
-            + "        <auth><announce>never</announce><requireSSL>true</requireSSL></auth>\n"
-            + "        <verifyIdentity>false</verifyIdentity>\n"
-            + "        <maxmessagesize>0</maxmessagesize>\n"
-            + "        <addressBracketsEnforcement>true</addressBracketsEnforcement>\n"
-            + "        <smtpGreeting>inbound benchmark " + jmxName + "</smtpGreeting>\n"
-            + "        <handlerchain>\n"
-            + gate
-            + "            <handler class=\"org.apache.james.smtpserver.fastfail.ValidRcptHandler\"/>\n"
-            + "            <handler class=\"org.apache.james.smtpserver.CoreCmdHandlerLoader\"/>\n"
-            + "        </handlerchain>\n"
-            + "        <gracefulShutdown>false</gracefulShutdown>\n"
-            + "    </smtpserver>\n";
-    }
-
-    private static final String JAMES_CLIENT_AUTH = ""
-        + "            <clientAuth>\n"
-        + "                <truststore>file://conf/tls/client-ca.p12</truststore>\n"
-        + "                <truststoreType>PKCS12</truststoreType>\n"
-        + "                <truststoreSecret>tlsgate-demo</truststoreSecret>\n"
-        + "            </clientAuth>\n";
-
-    private static final String SMTPSERVER_XML = "<?xml version=\"1.0\"?>\n<smtpservers>\n"
-        + listener(Listener.STOCK.jmxName, JAMES_CLIENT_AUTH, "")
-        + listener(Listener.GATE.jmxName, JAMES_CLIENT_AUTH,
-            "            <handler class=\"io.tlsgate.smtp.InboundTlsGate\">\n" + RULE + "            </handler>\n")
-        + "</smtpservers>\n";
-
-    private static final String LISTENERS_XML = "<?xml version=\"1.0\"?>\n<smtpservers>\n"
-        + listener(Listener.ASKING.jmxName, ""
-                + "            <clientAuth>\n"
-                + "                <truststore>file://conf/tls/ca.crt</truststore>\n"
-                + "                <truststoreType>pem</truststoreType>\n"
-                + "            </clientAuth>\n",
-            "            <handler class=\"io.tlsgate.smtp.InboundTlsGate\">\n"
-                + "                <verification>\n"
-                + "                    <trustAnchors>file://conf/tls/ca.crt</trustAnchors>\n"
-                + "                    <crl>file://conf/tls/ca.crl</crl>\n"
-                + "                </verification>\n"
-                + RULE + "            </handler>\n")
-        + "</smtpservers>\n";
-
-    private static final String MAILETS_XML;
-
-    static {
-        StringBuilder root = new StringBuilder();
-        for (Listener listener : Listener.values()) {
-            root.append("            <mailet match=\"RecipientIs=").append(listener.recipient()).append("\" class=\"ToRepository\">")
-                .append("<repositoryPath>").append(listener.repository().asString()).append("</repositoryPath></mailet>\n");
-        }
-        MAILETS_XML = "<?xml version=\"1.0\"?>\n"
-            + "<mailetcontainer enableJmx=\"true\">\n"
-            + "    <context><postmaster>postmaster@demo.test</postmaster></context>\n"
-            + "    <spooler><threads>4</threads><errorRepository>memory://var/mail/error/</errorRepository></spooler>\n"
-            + "    <processors>\n"
-            + "        <processor state=\"root\" enableJmx=\"true\">\n"
-            + "            <mailet match=\"All\" class=\"ToProcessor\"><processor>transport</processor></mailet>\n"
-            + "        </processor>\n"
-            + "        <processor state=\"transport\" enableJmx=\"true\">\n"
-            + "            <mailet match=\"All\" class=\"RemoveMimeHeader\"><name>bcc</name></mailet>\n"
-            + root
-            + "            <mailet match=\"All\" class=\"ToRepository\"><repositoryPath>memory://var/mail/unexpected/</repositoryPath></mailet>\n"
-            + "        </processor>\n"
-            + "        <processor state=\"error\" enableJmx=\"true\">\n"
-            + "            <mailet match=\"All\" class=\"ToRepository\"><repositoryPath>memory://var/mail/error/</repositoryPath></mailet>\n"
-            + "        </processor>\n"
-            + "    </processors>\n"
-            + "</mailetcontainer>\n";
-    }
-
     private final Settings settings;
     private final DemoServer server;
     private final List<SSLContext> clientContexts;
@@ -231,34 +104,6 @@ public final class InboundBenchmark {
             return "java -jar benchmarks/target/tlsgate-benchmarks-inbound.jar --clients "
                 + clients.stream().map(String::valueOf).collect(Collectors.joining(",")) + " --sessions " + sessions
                 + " --messages " + messages + " --rounds " + rounds + " --warmup " + warmup;
-        }
-    }
-
-    /** One timed batch on one listener. */
-    static final class Batch {
-        final int clients;
-        final int round;
-        final Listener listener;
-        final int messages;
-        final long nanos;
-        final long cpuNanos;
-        /** CPU of the listener's own threads (James's SMTP work for this listener, TLS Gate's handler included). */
-        final long listenerCpuNanos;
-        final long[] sessionNanos;
-
-        Batch(int clients, int round, Listener listener, int messages, long nanos, long cpuNanos, long listenerCpuNanos, long[] sessionNanos) {
-            this.clients = clients;
-            this.round = round;
-            this.listener = listener;
-            this.messages = messages;
-            this.nanos = nanos;
-            this.cpuNanos = cpuNanos;
-            this.listenerCpuNanos = listenerCpuNanos;
-            this.sessionNanos = sessionNanos;
-        }
-
-        double perSecond() {
-            return messages / (nanos / 1e9);
         }
     }
 
@@ -296,9 +141,9 @@ public final class InboundBenchmark {
         System.out.println("Starting James 3.8.1 with TLS Gate from " + home.resolve("extensions-jars") + " in " + work
             + " (log: " + work.resolve("logs/james.log") + ")");
         try (DemoServer server = new DemoServer.Setup(home, work)
-                .smtpServerXml(SMTPSERVER_XML)
-                .confFile("tlsgate-listeners.xml", LISTENERS_XML)
-                .confFile("mailetcontainer.xml", MAILETS_XML)
+                .smtpServerXml(BenchConfiguration.SMTPSERVER_XML)
+                .confFile("tlsgate-listeners.xml", BenchConfiguration.LISTENERS_XML)
+                .confFile("mailetcontainer.xml", BenchConfiguration.MAILETS_XML)
                 .override(binder -> binder.bind(DNSService.class).toInstance(new DemoDns()))
                 .start()) {
             DataProbeImpl data = server.james().getProbe(DataProbeImpl.class);
@@ -329,7 +174,7 @@ public final class InboundBenchmark {
         TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trust.init(anchors);
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(new KeyManager[] {new Presenting(certificate)}, trust.getTrustManagers(), null);
+        context.init(new KeyManager[] {new PresentingKeyManager(certificate)}, trust.getTrustManagers(), null);
         return context;
     }
 
@@ -369,7 +214,7 @@ public final class InboundBenchmark {
         System.out.printf(Locale.ROOT, "Listeners: %s%n", Arrays.stream(Listener.values())
             .map(l -> l.label + " 127.0.0.1:" + server.port(l.jmxName) + " (" + l.description + ")").collect(Collectors.joining("; ")));
         System.out.printf(Locale.ROOT, "Per batch: %d sessions x %d messages; %d round(s) per client count; warm-up %d sessions per listener;"
-            + " load average %s%n", settings.sessions, settings.messages, settings.rounds, settings.warmup, loadAverage());
+            + " load average %s%n", settings.sessions, settings.messages, settings.rounds, settings.warmup, InboundReport.loadAverage());
         for (int clients : settings.clients) {
             ExecutorService pool = Executors.newFixedThreadPool(clients, runnable -> {
                 Thread thread = new Thread(runnable, "inbound-bench-client");
@@ -396,7 +241,7 @@ public final class InboundBenchmark {
             }
         }
         verify();
-        report();
+        new InboundReport(settings, batches, negotiated).print();
     }
 
     private Batch batch(ExecutorService pool, int clients, int round, Listener listener, int sessions) throws Exception {
@@ -511,134 +356,6 @@ public final class InboundBenchmark {
             + ", warm-up included) is in its listener's repository exactly once; nothing unexpected, nothing in error.");
     }
 
-    private void report() {
-        System.out.println("TLS negotiated, sessions per listener: " + new TreeMap<>(negotiated).entrySet().stream()
-            .map(e -> e.getKey().label + ": " + new TreeMap<>(e.getValue()).entrySet().stream().map(c -> c.getValue() + " " + c.getKey())
-                .collect(Collectors.joining(", "))).collect(Collectors.joining("; ")));
-        System.out.println();
-        System.out.printf(Locale.ROOT, "%-7s %-5s %-7s %8s %8s %9s %10s %12s %9s %9s%n",
-            "clients", "round", "path", "messages", "seconds", "msg/s", "cpu ms/msg", "listener cpu", "p50 ms", "p99 ms");
-        for (Batch b : batches) {
-            long[] sorted = b.sessionNanos.clone();
-            Arrays.sort(sorted);
-            System.out.printf(Locale.ROOT, "%-7d %-5d %-7s %8d %8.2f %9.1f %10.2f %12.3f %9.1f %9.1f%n", b.clients, b.round, b.listener.label,
-                b.messages, b.nanos / 1e9, b.perSecond(), b.cpuNanos / 1e6 / b.messages, b.listenerCpuNanos / 1e6 / b.messages,
-                percentile(sorted, 50) / 1e6,
-                percentile(sorted, 99) / 1e6);
-        }
-        System.out.println("(seconds: first connection to last QUIT reply of the batch; cpu: the whole process, James and clients, per"
-            + " message; listener cpu: the listener's own threads (James's SMTP work, TLS Gate's handler included), ms per message;"
-            + " p50/p99: one session, connect to QUIT reply, " + settings.messages + " messages)");
-        for (int clients : settings.clients) {
-            System.out.println();
-            System.out.printf(Locale.ROOT, "%d concurrent clients, %d rounds of %d sessions x %d messages per listener:%n", clients,
-                settings.rounds, settings.sessions, settings.messages);
-            System.out.printf(Locale.ROOT, "  %-7s %-46s %9s %16s %12s %12s %11s %13s%n", "path", "", "msg/s", "round median", "session p50",
-                "session p99", "cpu ms/msg", "listener cpu");
-            for (Listener listener : Listener.values()) {
-                List<Batch> of = of(clients, listener);
-                long[] sessions = of.stream().flatMapToLong(b -> Arrays.stream(b.sessionNanos)).sorted().toArray();
-                System.out.printf(Locale.ROOT, "  %-7s %-46s %9.1f %16.1f %9.1f ms %9.1f ms %11.2f %13.3f%n", listener.label,
-                    listener.description, overall(of), median(of.stream().mapToDouble(Batch::perSecond).sorted().toArray()),
-                    percentile(sessions, 50) / 1e6, percentile(sessions, 99) / 1e6, cpuPerMessage(of), listenerCpuPerMessage(of));
-            }
-            for (Listener listener : List.of(Listener.GATE, Listener.ASKING)) {
-                List<Double> ratios = new ArrayList<>();
-                List<Double> cpuRatios = new ArrayList<>();
-                for (int round = 1; round <= settings.rounds; round++) {
-                    ratios.add(rate(clients, round, listener) / rate(clients, round, Listener.STOCK));
-                    cpuRatios.add(cpuPerMessage(clients, round, Listener.STOCK) / cpuPerMessage(clients, round, listener));
-                }
-                System.out.printf(Locale.ROOT, "  ratio %s / stock: %.3f msg/s (all rounds; per round median %.3f; per round %s) (target >= 0.97)%n",
-                    listener.label, overall(of(clients, listener)) / overall(of(clients, Listener.STOCK)),
-                    median(ratios.stream().mapToDouble(Double::doubleValue).sorted().toArray()),
-                    ratios.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).collect(Collectors.joining(", ")));
-                System.out.printf(Locale.ROOT, "  cpu ratio stock / %s: %.3f (cpu ms per message, all rounds; per round median %.3f);"
-                        + " listener threads only: %.3f (%+.3f ms per message)%n",
-                    listener.label, cpuPerMessage(of(clients, Listener.STOCK)) / cpuPerMessage(of(clients, listener)),
-                    median(cpuRatios.stream().mapToDouble(Double::doubleValue).sorted().toArray()),
-                    listenerCpuPerMessage(of(clients, Listener.STOCK)) / listenerCpuPerMessage(of(clients, listener)),
-                    listenerCpuPerMessage(of(clients, listener)) - listenerCpuPerMessage(of(clients, Listener.STOCK)));
-            }
-        }
-        if (settings.rounds % Listener.values().length != 0) {
-            System.out.println("(the order rotates each round: a number of rounds that is not a multiple of "
-                + Listener.values().length + " runs some listeners first more often)");
-        }
-        System.out.println();
-        System.out.println(environment());
-        System.out.println("command: " + settings.command());
-    }
-
-    private List<Batch> of(int clients, Listener listener) {
-        return batches.stream().filter(b -> b.clients == clients && b.listener == listener).collect(Collectors.toList());
-    }
-
-    private double rate(int clients, int round, Listener listener) {
-        return batches.stream().filter(b -> b.clients == clients && b.round == round && b.listener == listener).findFirst().orElseThrow()
-            .perSecond();
-    }
-
-    private double cpuPerMessage(int clients, int round, Listener listener) {
-        return cpuPerMessage(batches.stream().filter(b -> b.clients == clients && b.round == round && b.listener == listener)
-            .collect(Collectors.toList()));
-    }
-
-    /** This process's CPU time per message over these batches: what the machine spends, whatever else runs on it. */
-    private static double cpuPerMessage(List<Batch> of) {
-        return of.stream().mapToLong(b -> b.cpuNanos).sum() / 1e6 / of.stream().mapToInt(b -> b.messages).sum();
-    }
-
-    private static double listenerCpuPerMessage(List<Batch> of) {
-        return of.stream().mapToLong(b -> b.listenerCpuNanos).sum() / 1e6 / of.stream().mapToInt(b -> b.messages).sum();
-    }
-
-    /** All messages over all time of these batches. */
-    private static double overall(List<Batch> of) {
-        return of.stream().mapToInt(b -> b.messages).sum() / (of.stream().mapToLong(b -> b.nanos).sum() / 1e9);
-    }
-
-    private static double median(double[] sorted) {
-        int n = sorted.length;
-        return n == 0 ? Double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
-
-    /** Nearest-rank percentile of sorted values. */
-    static long percentile(long[] sorted, int percent) {
-        if (sorted.length == 0) {
-            return 0;
-        }
-        int rank = (int) Math.ceil(percent / 100.0 * sorted.length);
-        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
-    }
-
-    static String environment() {
-        Runtime runtime = Runtime.getRuntime();
-        return String.format(Locale.ROOT, "JVM: %s %s, max heap %d MiB; CPU: %d available processor(s), %s; load average now %s%n"
-                + "(James and the clients share this JVM and these processors; other work on the machine moves the figures)",
-            System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"), runtime.maxMemory() / (1024 * 1024),
-            runtime.availableProcessors(), cpuModel(), loadAverage());
-    }
-
-    static String loadAverage() {
-        try {
-            String[] fields = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.UTF_8).trim().split("\\s+");
-            return fields[0] + " " + fields[1] + " " + fields[2];
-        } catch (IOException | RuntimeException e) {
-            double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-            return load < 0 ? "unknown" : String.format(Locale.ROOT, "%.2f", load);
-        }
-    }
-
-    private static String cpuModel() {
-        try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo"), StandardCharsets.UTF_8).stream()
-                .filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("model unknown");
-        } catch (IOException | RuntimeException e) {
-            return "model unknown";
-        }
-    }
-
     private static long processCpuNanos() {
         java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
         return os instanceof com.sun.management.OperatingSystemMXBean
@@ -725,50 +442,5 @@ public final class InboundBenchmark {
         System.err.println("usage: java -jar benchmarks/target/tlsgate-benchmarks-inbound.jar [--clients N,N (8,32)] [--sessions S per batch (64)]"
             + " [--messages M per session (5)] [--rounds R (9)] [--warmup W sessions (64)] [--work DIR (benchmarks/target/inbound-bench-work)]");
         System.exit(problem == null ? 0 : 2);
-    }
-
-    /** Presents one certificate whatever the server's request names (an MTA configured with its certificate does). */
-    private static final class Presenting extends X509ExtendedKeyManager {
-        private static final String ALIAS = "client";
-        private final IssuedCertificate certificate;
-
-        Presenting(IssuedCertificate certificate) {
-            this.certificate = certificate;
-        }
-
-        @Override
-        public String chooseClientAlias(String[] keyTypes, Principal[] issuers, Socket socket) {
-            return ALIAS;
-        }
-
-        @Override
-        public String chooseEngineClientAlias(String[] keyTypes, Principal[] issuers, SSLEngine engine) {
-            return ALIAS;
-        }
-
-        @Override
-        public X509Certificate[] getCertificateChain(String alias) {
-            return certificate.chain().toArray(new X509Certificate[0]);
-        }
-
-        @Override
-        public PrivateKey getPrivateKey(String alias) {
-            return certificate.keyPair().getPrivate();
-        }
-
-        @Override
-        public String[] getClientAliases(String keyType, Principal[] issuers) {
-            return new String[] {ALIAS};
-        }
-
-        @Override
-        public String[] getServerAliases(String keyType, Principal[] issuers) {
-            return null;
-        }
-
-        @Override
-        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-            return null;
-        }
     }
 }

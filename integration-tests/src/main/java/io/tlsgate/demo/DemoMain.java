@@ -155,6 +155,11 @@ public final class DemoMain {
         peers.ports().forEach((domain, port) -> p.setProperty("peer." + domain + ".port", String.valueOf(port)));
         p.setProperty("working.directory", server.workingDirectory().toString());
         p.setProperty("log", server.workingDirectory().resolve("logs/james.log").toString());
+        server.webAdmin().ifPresent(web -> {
+            p.setProperty("webadmin.url", web.baseUrl());
+            // Signed with a key made at this start and kept in memory only; valid one hour.
+            p.setProperty("webadmin.token", web.adminToken());
+        });
         Path file = server.workingDirectory().resolve("demo.properties");
         try (OutputStream out = Files.newOutputStream(file)) {
             p.store(out, "TLS Gate demo: ports and PKI files of the running demo");
@@ -229,6 +234,12 @@ public final class DemoMain {
             .append(" and logged, the rules in force stay.\n");
         s.append("\nDelivered mail lands in the INBOX of ").append(DemoServer.USER).append(" (password ").append(DemoServer.USER_PASSWORD)
             .append(", for AUTH on the submission port); each delivery is logged as 'Local delivered mail' in the log file.\n");
+        server.webAdmin().ifPresent(web -> s.append("\nAdmin surface (WebAdmin, JWT; the token is webadmin.token in ").append(properties.getFileName())
+            .append("):\n  curl -H \"Authorization: Bearer $TOKEN\" '").append(web.baseUrl())
+            .append("/tlsgate/inbound/effective?address=127.0.0.44'\n  curl -X POST -H \"Authorization: Bearer $TOKEN\" '")
+            .append(web.baseUrl()).append("/tlsgate/probe?domain=").append(DemoPeers.GOOD).append("'\n  curl ").append(web.baseUrl())
+            .append("/metrics | grep tlsgate\n  (also /tlsgate/policies, /tlsgate/outbound/effective, POST /tlsgate/reload, /tlsgate/refusals;")
+            .append(" JMX: io.tlsgate:type=TlsGate)\n"));
         s.append("\nTLS Gate decisions are printed below and logged to ").append(server.workingDirectory().resolve("logs/james.log")).append('\n');
         s.append("Ports and PKI paths for scripts: ").append(properties).append('\n');
         s.append("Stop with Ctrl-C.\n");

@@ -26,6 +26,7 @@ import org.apache.james.MemoryJamesServerMain;
 import org.apache.james.data.UsersRepositoryModuleChooser;
 import org.apache.james.utils.DataProbeImpl;
 import org.apache.james.utils.GuiceProbe;
+import org.apache.james.utils.WebAdminGuiceProbe;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -52,6 +53,7 @@ public final class DemoServer implements AutoCloseable {
     private final Path workingDirectory;
     private final Map<String, Integer> ports;
     private final WorkingDirectory claim;
+    private WebAdminAccess webAdmin;
 
     private DemoServer(GuiceJamesServer james, DemoPki pki, WorkingDirectory claim, Map<String, Integer> ports) {
         this.james = james;
@@ -173,6 +175,7 @@ public final class DemoServer implements AutoCloseable {
             setup.keyMaterial.write(Files.createDirectories(conf.resolve("tls")));
         }
         installExtension(setup.home.resolve("extensions-jars"), work.resolve("extensions-jars"));
+        WebAdminAccess webAdmin = WebAdminAccess.prepare(conf);
 
         GuiceJamesServer james = MemoryJamesServerMain.createServer(MemoryJamesConfiguration.builder()
                 .workingDirectory(work.toFile())
@@ -196,7 +199,12 @@ public final class DemoServer implements AutoCloseable {
             for (Path listeners : listenerFiles(conf)) {
                 ports.putAll(boundPorts(listeners));
             }
-            return new DemoServer(james, pki, claim, ports);
+            DemoServer server = new DemoServer(james, pki, claim, ports);
+            if (webAdmin != null) {
+                webAdmin.port(james.getProbe(WebAdminGuiceProbe.class).getWebAdminPort().getValue());
+                server.webAdmin = webAdmin;
+            }
+            return server;
         } catch (Exception | Error e) {
             james.stop();
             throw e;
@@ -223,6 +231,11 @@ public final class DemoServer implements AutoCloseable {
             throw new IllegalArgumentException("no listener " + jmxName + " (have " + ports.keySet() + ")");
         }
         return port;
+    }
+
+    /** WebAdmin, when the configuration set enables it (on a free loopback port, with a fresh JWT key); else empty. */
+    public Optional<WebAdminAccess> webAdmin() {
+        return Optional.ofNullable(webAdmin);
     }
 
     public GuiceJamesServer james() {

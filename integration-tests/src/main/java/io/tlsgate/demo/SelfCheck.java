@@ -50,7 +50,100 @@ public final class SelfCheck {
         outbound();
         sendmail();
         reload();
+        admin();
         return failures;
+    }
+
+    /**
+     * The admin surface over WebAdmin (JWT on, the demo's own token): the effective rule for a client named by the
+     * Sendmail access file, a probe of the demo's peers, a reload (a broken edit refused with 422, the old policy
+     * kept), the refusal log, metrics at /metrics, and no access without a token.
+     */
+    private void admin() {
+        Optional<WebAdminAccess> access = server.webAdmin();
+        if (access.isEmpty()) {
+            record("admin.webadmin", "WebAdmin enabled (conf/webadmin.properties)", "disabled", false);
+            return;
+        }
+        WebAdminAccess web = access.get();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        try {
+            WebAdminAccess.Answer anonymous = web.send("GET", "/tlsgate/policies", false);
+            record("admin.unauthenticated", "401", String.valueOf(anonymous.status), anonymous.status == 401);
+
+            WebAdminAccess.Answer effective = web.get("/tlsgate/inbound/effective?address=127.0.0.44&listener=smtpserver-mx");
+            com.fasterxml.jackson.databind.JsonNode rule = json.readTree(effective.body).at("/policies/0");
+            String got = effective.status + " " + rule.at("/matched/entry").asText() + " minCipherBits=" + rule.at("/requirement/minCipherBits")
+                + " failure=" + rule.at("/requirement/failure").asText();
+            record("admin.effective-policy", "200 address 127.0.0.44 minCipherBits=256 failure=permanent", got,
+                got.equals("200 address 127.0.0.44 minCipherBits=256 failure=permanent"));
+
+            WebAdminAccess.Answer bad = web.get("/tlsgate/inbound/effective?address=not-an-address");
+            String badGot = bad.status + " " + json.readTree(bad.body).path("message").asText();
+            record("admin.effective-policy.bad-input", "400 address 'not-an-address' is not an IP address ...", badGot,
+                bad.status == 400 && badGot.contains("address 'not-an-address' is not an IP address"));
+
+            probe(web, json, "admin.probe.accepted", DemoPeers.GOOD, true, "accepted");
+            probe(web, json, "admin.probe.refused", DemoPeers.UNTRUSTED, false, "tempfail");
+
+            adminReload(web, json);
+
+            WebAdminAccess.Answer refusals = web.get("/tlsgate/refusals?limit=1");
+            com.fasterxml.jackson.databind.JsonNode last = json.readTree(refusals.body);
+            record("admin.refusals", "200 with the newest refusal (time, where, peer, reason, reply)",
+                refusals.status + " " + last, refusals.status == 200 && last.size() == 1 && last.get(0).hasNonNull("reason")
+                    && last.get(0).hasNonNull("time") && last.get(0).at("/peer/address").isTextual());
+
+            String metrics = web.send("GET", "/metrics", false).body;
+            List<String> wanted = List.of("tlsgate_inbound_accepted_total", "tlsgate_inbound_permfail_tls_missing_total",
+                "tlsgate_outbound_accepted_total",
+                "tlsgate_outbound_tempfail_certificate_untrusted_total", "tlsgate_verification_count", "tlsgate_probe_count");
+            List<String> missing = new ArrayList<>();
+            for (String name : wanted) {
+                if (!java.util.regex.Pattern.compile("(?m)^" + name + " [1-9]").matcher(metrics).find()) {
+                    missing.add(name);
+                }
+            }
+            record("admin.metrics", "at /metrics, each at least 1: " + wanted, missing.isEmpty() ? "all present" : "missing " + missing,
+                missing.isEmpty());
+        } catch (IOException e) {
+            fail("admin.webadmin", "WebAdmin answers", new UncheckedIOException(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail("admin.webadmin", "WebAdmin answers", new IllegalStateException(e));
+        }
+    }
+
+    private void probe(WebAdminAccess web, com.fasterxml.jackson.databind.ObjectMapper json, String id, String domain, boolean accepted,
+                       String status) throws IOException, InterruptedException {
+        WebAdminAccess.Answer answer = web.post("/tlsgate/probe?domain=" + domain);
+        com.fasterxml.jackson.databind.JsonNode host = json.readTree(answer.body).at("/hosts/0");
+        String got = answer.status + " " + host.path("host").asText() + " connected=" + host.path("connected").asBoolean()
+            + " verdict=" + host.at("/verdict/status").asText() + " " + host.at("/verdict/text").asText();
+        boolean pass = answer.status == 200 && host.path("host").asText().equals(DemoPeers.mx(domain))
+            && host.path("connected").asBoolean() && host.at("/verdict/accepted").asBoolean() == accepted
+            && host.at("/verdict/status").asText().equals(status);
+        record(id, "200 " + DemoPeers.mx(domain) + " connected=true verdict=" + status, got, pass);
+    }
+
+    /** A broken edit of conf/tlsgate-policy.xml: 422, the rule in force kept; the original back: 200. */
+    private void adminReload(WebAdminAccess web, com.fasterxml.jackson.databind.ObjectMapper json) throws IOException, InterruptedException {
+        Path inbound = server.workingDirectory().resolve("conf/tlsgate-policy.xml");
+        String original = Files.readString(inbound);
+        try {
+            Files.writeString(inbound, original.replace("</inbound>", "<bogus/></inbound>"));
+            WebAdminAccess.Answer refused = web.post("/tlsgate/reload");
+            com.fasterxml.jackson.databind.JsonNode mx = json.readTree(refused.body).at("/policies/0");
+            String got = refused.status + " " + mx.path("name").asText() + " " + mx.path("status").asText() + ": " + mx.path("message").asText();
+            record("admin.reload.broken-edit-refused", "422 smtpserver-mx refused: ...<bogus>...", got,
+                refused.status == 422 && got.startsWith("422 smtpserver-mx refused: ") && got.contains("bogus"));
+        } finally {
+            Files.writeString(inbound, original);
+        }
+        WebAdminAccess.Answer fixed = web.post("/tlsgate/reload");
+        String status = json.readTree(fixed.body).at("/policies/0/status").asText();
+        record("admin.reload", "200 smtpserver-mx reloaded (or unchanged, when the watcher took it first)", fixed.status + " " + status,
+            fixed.status == 200 && (status.equals("reloaded") || status.equals("unchanged")));
     }
 
     /**

@@ -46,7 +46,9 @@ class SelfCheckIT {
                 "sendmail.outbound.tls-rcpt-queued.quit-before-mail", "sendmail.outbound.tls-rcpt-bounced",
                 "sendmail.outbound.tls-rcpt-bounced.quit-before-mail", "sendmail.outbound.try-tls-no",
                 "reload.before-edit", "reload.rule-changed", "reload.session-kept", "reload.broken-edit-refused",
-                "reload.fixed-edit-taken", "reload.outbound-rule-changed");
+                "reload.fixed-edit-taken", "reload.outbound-rule-changed",
+                "admin.unauthenticated", "admin.effective-policy", "admin.effective-policy.bad-input", "admin.probe.accepted",
+                "admin.probe.refused", "admin.reload.broken-edit-refused", "admin.reload", "admin.refusals", "admin.metrics");
         assertThat(printed).contains("SELF-CHECK PASSED");
     }
 

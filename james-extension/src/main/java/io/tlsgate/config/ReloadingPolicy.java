@@ -2,6 +2,7 @@ package io.tlsgate.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -33,6 +34,43 @@ import org.slf4j.LoggerFactory;
 public final class ReloadingPolicy<P> implements Supplier<P>, AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(ReloadingPolicy.class);
 
+    /** What a reload did: took a new policy, found nothing changed, or refused the edit (the old policy stays). */
+    public static final class Reload {
+        /** The three outcomes, named as the admin surface reports them. */
+        public enum Status { RELOADED, UNCHANGED, REFUSED }
+
+        private static final Reload UNCHANGED = new Reload(Status.UNCHANGED, "");
+
+        private final Status status;
+        private final String message;
+
+        private Reload(Status status, String message) {
+            this.status = status;
+            this.message = message;
+        }
+
+        public static Reload unchanged() {
+            return UNCHANGED;
+        }
+
+        static Reload reloaded(String message) {
+            return new Reload(Status.RELOADED, message);
+        }
+
+        static Reload refused(String message) {
+            return new Reload(Status.REFUSED, message);
+        }
+
+        public Status status() {
+            return status;
+        }
+
+        /** Reloaded: which files changed; refused: the reader's message; unchanged: empty. */
+        public String message() {
+            return message;
+        }
+    }
+
     /** Reads the policy and says which files it read. */
     @FunctionalInterface
     public interface Loader<P> {
@@ -45,8 +83,10 @@ public final class ReloadingPolicy<P> implements Supplier<P>, AutoCloseable {
     private final AtomicReference<P> current;
     /** The files of the policy in force, with the hash of what was parsed. */
     private Map<Path, String> loaded;
-    /** The file contents last refused, so a broken edit is logged once. */
+    /** The file contents last refused, so a broken edit is logged once, and why. */
     private Map<Path, String> refused;
+    private String refusal = "";
+    private Instant loadedAt = Instant.now();
     private ScheduledExecutorService timer;
     private Thread thread;
 
@@ -78,12 +118,26 @@ public final class ReloadingPolicy<P> implements Supplier<P>, AutoCloseable {
         return loaded;
     }
 
+    /** When the policy in force was read. */
+    public synchronized Instant loadedAt() {
+        return loadedAt;
+    }
+
     /**
      * Looks at the files once and reloads when one changed. Never throws.
      *
      * @return true when a new policy was taken
      */
-    public synchronized boolean check() {
+    public boolean check() {
+        return reloadNow().status() == Reload.Status.RELOADED;
+    }
+
+    /**
+     * Looks at the files now and reloads when one changed (the watcher does the same every interval; an
+     * administrator may not want to wait). Never throws. A broken edit is refused (and logged once); asked again
+     * about the same content, the same refusal is returned.
+     */
+    public synchronized Reload reloadNow() {
         try {
             Map<Path, String> now = new LinkedHashMap<>();
             for (Path file : loaded.keySet()) {
@@ -91,32 +145,34 @@ public final class ReloadingPolicy<P> implements Supplier<P>, AutoCloseable {
             }
             if (now.equals(loaded)) {
                 refused = null;
-                return false;
+                return Reload.unchanged();
             }
             if (now.equals(refused)) {
-                return false;
+                return Reload.refused(refusal);
             }
             LoadedPolicy<P> next;
             try {
                 next = loader.load();
             } catch (PolicyConfigurationException | RuntimeException e) {
                 refused = now;
+                refusal = String.valueOf(e.getMessage());
                 LOGGER.error("TLS Gate {} not reloaded: the edit of {} is refused and the policy in force stays: {}", name,
                     changed(loaded, now), e.getMessage());
-                return false;
+                return Reload.refused(refusal);
             }
             String edited = changed(loaded, now);
             current.set(next.policy());
             loaded = next.files();
+            loadedAt = Instant.now();
             refused = null;
             Path primary = loaded.keySet().iterator().next();
             LOGGER.info("TLS Gate {} reloaded from {}{}: {}", name, primary, edited.equals(primary.toString()) ? "" : " (" + edited + " changed)",
                 summary.apply(next.policy()));
-            return true;
+            return Reload.reloaded(edited);
         } catch (RuntimeException e) {
             // A scheduled task that throws is never run again: keep watching.
             LOGGER.error("TLS Gate {}: checking {} for changes failed", name, files(loaded), e);
-            return false;
+            return Reload.refused("checking " + files(loaded) + " for changes failed: " + e);
         }
     }
 

@@ -18,6 +18,7 @@ import javax.mail.SendFailedException;
 import javax.mail.Session;
 import javax.mail.internet.AddressException;
 import javax.mail.internet.InternetAddress;
+import javax.net.ssl.SSLSession;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.transport.mailets.remote.delivery.EnhancedMessagingException;
@@ -31,9 +32,10 @@ import com.sun.mail.smtp.SMTPAddressFailedException;
 
 
 /**
- * One delivery attempt to one MX: a javax.mail session of its own (the policy's socket factory lives in the
- * session's own properties, where javax.mail looks for it), a connection by address (James's DNS decided it, the
- * JVM's resolver must not), the policy check after STARTTLS, the transaction, and QUIT.
+ * One delivery attempt to one MX: a javax.mail session of its own while it runs (the policy's socket factory lives in
+ * the session's own properties, where javax.mail looks for it), a connection by address (James's DNS decided it, the
+ * JVM's resolver must not), the policy check after STARTTLS, the transaction, and QUIT; or, with connection reuse on,
+ * a cached connection judged for the same destination, and the connection kept for the next mail.
  */
 @SuppressWarnings("deprecation") // HostAddress is what James's DNS helper gives
 final class HostAttempt {
@@ -41,20 +43,31 @@ final class HostAttempt {
 
     private final RemoteDeliveryConfiguration configuration;
     private final MessageSending sending;
+    private final MailSessions sessions;
+    private final ConnectionCache connections;
+    private final TlsContexts contexts = new TlsContexts();
 
-    HostAttempt(RemoteDeliveryConfiguration configuration, MessageSending sending) {
+    HostAttempt(RemoteDeliveryConfiguration configuration, MessageSending sending, MailSessions sessions, ConnectionCache connections) {
         this.configuration = configuration;
         this.sending = sending;
+        this.sessions = sessions;
+        this.connections = connections;
     }
 
-    HostResult deliver(Mail mail, List<MailAddress> recipients, HostAddress host, TlsCheck check) {
+    /** @param key what this attempt judges (policy, rules, domain, MX): a cached connection with the same key may carry it */
+    HostResult deliver(Mail mail, List<MailAddress> recipients, HostAddress host, TlsCheck check, ConnectionKey key) {
+        Optional<HostResult> reused = overCachedConnection(mail, recipients, check, key);
+        if (reused.isPresent()) {
+            return reused.get();
+        }
         boolean implicitTls = "smtps".equalsIgnoreCase(host.getProtocol());
         String where = host.getHostName() + "[" + host.getHost() + "]:" + host.getPort();
-        PolicySocketFactory sockets = new PolicySocketFactory(host.getHostName(),
-            check.clientCertificate().map(c -> c.keyManagers()).orElse(null));
-        Session session = Session.getInstance(properties(mail, check, sockets, implicitTls));
+        PolicySocketFactory sockets = new PolicySocketFactory(host.getHostName(), contexts.of(check.clientCertificate()));
+        Session session = sessions.take(implicitTls);
+        setProperties(session.getProperties(), mail, check, sockets, implicitTls);
         TlsPolicySmtpTransport transport = new TlsPolicySmtpTransport(session, host, implicitTls, sockets, check);
         transport.setLocalHost(configuration.getHeloNameProvider().getHeloName());
+        boolean delivered = false;
         try {
             if (configuration.getAuthUser() != null) {
                 transport.connect(host.getHost(), host.getPort(), configuration.getAuthUser(), configuration.getAuthPass());
@@ -62,6 +75,7 @@ final class HostAttempt {
                 transport.connect();
             }
             sending.send(mail, transport, addresses(recipients));
+            delivered = true;
             return HostResult.delivered(where, recipients);
         } catch (TlsPolicyRefusal refusal) {
             return HostResult.policyRefused(where, refusal.getMessage(), !refusal.verdict().temporary());
@@ -72,23 +86,65 @@ final class HostAttempt {
             LOGGER.error("Unexpected failure delivering {} to {}", mail.getName(), where, failure);
             return HostResult.unreachable(where, "4.4.0 unexpected error: " + failure);
         } finally {
-            close(mail, where, transport);
+            if (delivered && connections.enabled() && acceptedTls(check, sockets)) {
+                // The connection (and its session) now belongs to the cache, which closes it in time.
+                ReusableConnection connection = new ReusableConnection(key, transport, sockets, session, implicitTls, sessions, where);
+                connection.delivered();
+                connections.offer(connection);
+            } else {
+                close(mail, where, transport);
+                sessions.giveBack(session, implicitTls);
+            }
         }
     }
 
-    private Properties properties(Mail mail, TlsCheck check, PolicySocketFactory sockets, boolean implicitTls) {
-        Properties properties = new Properties();
-        properties.putAll(implicitTls ? configuration.createFinalJavaxPropertiesWithSSL() : configuration.createFinalJavaxProperties());
-        String prefix = implicitTls ? "mail.smtps" : "mail.smtp";
-        properties.put(prefix + ".from", mail.getMaybeSender().asString());
-        properties.put(prefix + ".starttls.enable", String.valueOf(check.triesStartTls()));
-        // The policy decides what a missing STARTTLS or a certificate means, with a QUIT and a reason.
-        properties.put(prefix + ".starttls.required", "false");
-        properties.put(prefix + ".ssl.checkserveridentity", "false");
-        properties.remove(prefix + ".ssl.trust");
-        // An object, in the session's own properties: javax.mail does not look into defaults for it.
-        properties.put(prefix + ".ssl.socketFactory", sockets);
-        return properties;
+    /** Only a connection over TLS that the policy check accepted is worth keeping; plaintext never is. */
+    private static boolean acceptedTls(TlsCheck check, PolicySocketFactory sockets) {
+        return sockets.lastSocket() != null && check.last().map(judgement -> judgement.verdict.accepted()).orElse(false);
+    }
+
+    /**
+     * The mail over a cached connection with its key, when one answers RSET and its TLS passes this mail's own check
+     * (judged again, so the decision is logged for this mail too); empty when none does, and the caller connects
+     * afresh. A connection found dead is closed here and costs the mail nothing. Once RSET was answered, a failure
+     * is this MX's, as on a new connection.
+     */
+    private Optional<HostResult> overCachedConnection(Mail mail, List<MailAddress> recipients, TlsCheck check, ConnectionKey key) {
+        for (Optional<ReusableConnection> cached = connections.take(key); cached.isPresent(); cached = connections.take(key)) {
+            ReusableConnection connection = cached.get();
+            if (!connection.reset()) {
+                LOGGER.debug("TLS Gate relay: the cached connection to {} is gone; {} goes over a new one", connection.where(),
+                    mail.getName());
+                connection.close();
+                continue;
+            }
+            Optional<SSLSession> tls = connection.tls();
+            if (tls.isEmpty() || !check.judge(tls.get()).verdict.accepted()) {
+                // Cannot happen with an equal key; a new connection makes and logs the refusal properly.
+                connection.close();
+                continue;
+            }
+            connection.sender(mail.getMaybeSender().asString());
+            try {
+                sending.send(mail, connection.transport(), addresses(recipients));
+            } catch (MessagingException failure) {
+                connection.close();
+                return Optional.of(failed(connection.where(), recipients, failure));
+            } catch (RuntimeException failure) {
+                LOGGER.error("Unexpected failure delivering {} to {}", mail.getName(), connection.where(), failure);
+                connection.close();
+                return Optional.of(HostResult.unreachable(connection.where(), "4.4.0 unexpected error: " + failure));
+            }
+            connection.delivered();
+            connections.offer(connection);
+            return Optional.of(HostResult.delivered(connection.where(), recipients));
+        }
+        return Optional.empty();
+    }
+
+    private void setProperties(Properties properties, Mail mail, TlsCheck check, PolicySocketFactory sockets, boolean implicitTls) {
+        PolicySessionProperties.apply(properties, check, sockets, implicitTls);
+        properties.put(PolicySessionProperties.prefix(implicitTls) + ".from", mail.getMaybeSender().asString());
     }
 
     private static List<InternetAddress> addresses(List<MailAddress> recipients) throws AddressException {

@@ -44,8 +44,11 @@ final class MxDelivery {
     private final DnsHelper dns;
     private final Supplier<OutboundPolicy> policies;
     private final HostAttempt attempt;
+    private final RelayDecisions decisions;
 
-    MxDelivery(RemoteDeliveryConfiguration configuration, DnsHelper dns, Supplier<OutboundPolicy> policies, HostAttempt attempt) {
+    MxDelivery(RemoteDeliveryConfiguration configuration, DnsHelper dns, Supplier<OutboundPolicy> policies, HostAttempt attempt,
+               RelayDecisions decisions) {
+        this.decisions = decisions;
         this.configuration = configuration;
         this.dns = dns;
         this.policies = policies;
@@ -82,8 +85,8 @@ final class MxDelivery {
             HostAddress host = hosts.next();
             // The recipient side of the rules is the same for every recipient of this group (split by rule before).
             DestinationTable.Rules<OutboundRule> rules = rules(policy, remaining.get(0), domain, host);
-            TlsCheck check = new TlsCheck(rules, hostName(host), domain, host.getHost(), policy.verification());
-            HostResult result = attempt.deliver(mail, remaining, host, check);
+            TlsCheck check = new TlsCheck(rules, hostName(host), domain, host.getHost(), policy.verification(), decisions);
+            HostResult result = attempt.deliver(mail, remaining, host, check, ConnectionKey.of(policy, rules, domain, host));
             log(mail, check, result);
             switch (result.kind) {
                 case DELIVERED:
@@ -112,6 +115,11 @@ final class MxDelivery {
     }
 
     private static DestinationTable.Rules<OutboundRule> rules(OutboundPolicy policy, MailAddress recipient, String domain, HostAddress host) {
+        return rules(policy, recipient.asString(), domain, host);
+    }
+
+    /** The rules of one MX for a recipient ("" for none: then only the domain, the MX and the default count). */
+    static DestinationTable.Rules<OutboundRule> rules(OutboundPolicy policy, String recipient, String domain, HostAddress host) {
         byte[] address;
         try {
             address = InetAddresses.isInetAddress(host.getHost()) ? InetAddresses.forString(host.getHost()).getAddress()
@@ -120,7 +128,7 @@ final class MxDelivery {
             address = new byte[4];
         }
         String name = hostName(host);
-        return policy.rules().rules(recipient.asString(), domain,
+        return policy.rules().rules(recipient, domain,
             InetAddresses.isInetAddress(name) ? Optional.empty() : Optional.of(name), address);
     }
 

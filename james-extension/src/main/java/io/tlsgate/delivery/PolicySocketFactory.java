@@ -19,7 +19,7 @@ import javax.net.ssl.X509TrustManager;
 import com.google.common.net.InetAddresses;
 
 /**
- * The TLS of one delivery attempt. It lets every server certificate through the handshake (the policy judges it
+ * The TLS of one delivery attempt (or of one connection, reused). It lets every server certificate through the handshake (the policy judges it
  * right after, and then sends QUIT instead of dropping the connection), sends the MX host name as SNI (javax.mail
  * only knows the address it connected to), presents our own certificate when the rule has one, and remembers the
  * socket so that the transport can read what was negotiated.
@@ -29,13 +29,22 @@ final class PolicySocketFactory extends SSLSocketFactory {
     private final String serverName;
     private volatile SSLSocket last;
 
-    /** @param serverName the MX host name, used for SNI when it is a name */
-    PolicySocketFactory(String serverName, KeyManager[] keyManagers) {
-        this.serverName = serverName;
+    /**
+     * @param serverName the MX host name, used for SNI when it is a name (James's DNS gives MX names with a trailing dot)
+     * @param context made by {@link #context(KeyManager[])}: it may serve many connections
+     */
+    PolicySocketFactory(String serverName, SSLContext context) {
+        // SNI carries the name without its trailing dot (RFC 6066); SNIHostName refuses one.
+        this.serverName = serverName.endsWith(".") ? serverName.substring(0, serverName.length() - 1) : serverName;
+        this.delegate = context.getSocketFactory();
+    }
+
+    /** The TLS context of the relay's connections: every certificate through the handshake, ours if we have one. */
+    static SSLContext context(KeyManager[] keyManagers) {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(keyManagers, new TrustManager[] {ACCEPT_AND_JUDGE_LATER}, null);
-            this.delegate = context.getSocketFactory();
+            return context;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot set up TLS", e);
         }

@@ -23,7 +23,8 @@ import io.tlsgate.config.PolicyFile;
  * {@code yes} becomes false). The safe reading of an unclear setting is none: James does not start.
  */
 final class RelaySettings {
-    private static final Set<String> NAMES = Set.of(TlsRemoteDelivery.POLICY, PolicyFile.RELOAD_INTERVAL,
+    private static final Set<String> NAMES = Set.of(TlsRemoteDelivery.POLICY, ReuseSettings.REUSE, ReuseSettings.LIMIT,
+        ReuseSettings.IDLE_TIME, PolicyFile.RELOAD_INTERVAL,
         RemoteDeliveryConfiguration.OUTGOING, RemoteDeliveryConfiguration.DELAY_TIME, RemoteDeliveryConfiguration.MAX_RETRIES,
         RemoteDeliveryConfiguration.MAX_DNS_PROBLEM_RETRIES, RemoteDeliveryConfiguration.BOUNCE_PROCESSOR,
         RemoteDeliveryConfiguration.ON_SUCCESS, RemoteDeliveryConfiguration.SENDPARTIAL, RemoteDeliveryConfiguration.USE_PRIORITY,
@@ -60,7 +61,8 @@ final class RelaySettings {
         }
         if (!unknown.isEmpty()) {
             throw new MessagingException("TLS Gate relay: unknown setting(s) " + String.join(", ", unknown) + "; the settings are"
-                + " <policy>, RemoteDelivery's (names are case-sensitive: " + String.join(", ", sorted()) + "), mail.* for javax.mail"
+                + " <policy>, RemoteDelivery's (names are case-sensitive: " + String.join(", ", sorted()) + "), mail.* for javax.mail,"
+                + " connection reuse (" + ReuseSettings.NAMES.stream().map(n -> "<" + n + ">").collect(Collectors.joining(", ")) + ")"
                 + " and the inline rules " + OutboundPolicyReader.ELEMENTS.stream().map(e -> "<" + e + ">").collect(Collectors.joining(", ")));
         }
         if (withoutValue != null) {
@@ -118,6 +120,7 @@ final class RelaySettings {
     private static List<String> sorted() {
         List<String> names = new ArrayList<>(NAMES);
         names.remove(TlsRemoteDelivery.POLICY);
+        names.removeAll(ReuseSettings.NAMES);
         names.sort(String.CASE_INSENSITIVE_ORDER);
         return names;
     }

@@ -40,16 +40,24 @@ final class TlsCheck {
     private final String domain;
     private final String peerAddress;
     private final Optional<VerificationCache> verification;
+    private final RelayDecisions decisions;
     private TlsPolicySmtpTransport.Judgement last;
 
     TlsCheck(DestinationTable.Rules<OutboundRule> rules, String mxName, String domain, String peerAddress,
              Optional<VerificationCache> verification) {
+        this(rules, mxName, domain, peerAddress, verification, RelayDecisions.NONE);
+    }
+
+    /** @param decisions where the verdict on this MX is reported */
+    TlsCheck(DestinationTable.Rules<OutboundRule> rules, String mxName, String domain, String peerAddress,
+             Optional<VerificationCache> verification, RelayDecisions decisions) {
         this.rules = rules;
         this.requirement = CombinedRequirement.of(rules, OutboundRule::requirement);
         this.mxName = mxName;
         this.domain = domain;
         this.peerAddress = peerAddress;
         this.verification = verification;
+        this.decisions = decisions;
     }
 
     /** The applying rules, as logged: "domain a.example + mx mx.a.example". */
@@ -106,9 +114,9 @@ final class TlsCheck {
             ? TlsRequirement.Level.FINGERPRINT : TlsRequirement.Level.VERIFY;
         ServerName name = requirement.level() == TlsRequirement.Level.SECURE ? ServerName.domain(domain) : ServerName.host(mxName);
         if (verification.isPresent()) {
-            return verification.get().verifyServer(chain, level, requirement.certificate(), name);
+            return decisions.verifying(() -> verification.get().verifyServer(chain, level, requirement.certificate(), name));
         }
-        return NO_ANCHORS.verifyServer(chain, level, requirement.certificate(), name);
+        return decisions.verifying(() -> NO_ANCHORS.verifyServer(chain, level, requirement.certificate(), name));
     }
 
     private TlsFacts.Builder facts() {
@@ -117,7 +125,9 @@ final class TlsCheck {
 
     private TlsPolicySmtpTransport.Judgement record(java.util.function.Function<TlsRequirement, TlsFacts> facts) {
         CombinedRequirement.Decision decision = requirement.evaluate(facts);
-        last = new TlsPolicySmtpTransport.Judgement(decision.verdict(), facts.apply(decision.decidedBy().requirement()));
+        last = new TlsPolicySmtpTransport.Judgement(decision.verdict(), facts.apply(decision.decidedBy().requirement()),
+            decision.decidedBy().rule());
+        decisions.judged(domain, mxName, peerAddress, rules(), decision.verdict());
         return last;
     }
 

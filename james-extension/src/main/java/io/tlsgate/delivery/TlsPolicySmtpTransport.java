@@ -19,6 +19,7 @@ final class TlsPolicySmtpTransport extends SMTPTransport {
     private final PolicySocketFactory sockets;
     private final TlsCheck check;
     private boolean judged;
+    private boolean startTlsOffered;
 
     TlsPolicySmtpTransport(Session session, URLName url, boolean implicitTls, PolicySocketFactory sockets, TlsCheck check) {
         super(session, url, implicitTls ? "smtps" : "smtp", implicitTls);
@@ -39,11 +40,24 @@ final class TlsPolicySmtpTransport extends SMTPTransport {
             judge();
         }
         boolean ok = super.ehlo(domain);
+        if (ok && !isSSL()) {
+            startTlsOffered = supportsExtension("STARTTLS");
+        }
         // STARTTLS not offered, or never tried with this server (its rule is level none): judged as plaintext.
         if (ok && !isSSL() && !judged && check.requiresTls() && (!check.triesStartTls() || !supportsExtension("STARTTLS"))) {
             refuse(check.judgePlaintext());
         }
         return ok;
+    }
+
+    /** Whether the EHLO reply before TLS offered STARTTLS (the reply after TLS no longer does). */
+    boolean startTlsOffered() {
+        return startTlsOffered;
+    }
+
+    /** RSET before another transaction on a reused connection; fails unless the server answers 250. */
+    void reset() throws MessagingException {
+        issueCommand("RSET", 250);
     }
 
     /** What TLS gave, judged once. */
@@ -69,14 +83,16 @@ final class TlsPolicySmtpTransport extends SMTPTransport {
         throw new TlsPolicyRefusal(judgement.verdict, judgement.facts);
     }
 
-    /** A verdict and what it was made on. */
+    /** A verdict, what it was made on, and the rule that gave it (on acceptance, the first applying rule). */
     static final class Judgement {
         final Verdict verdict;
         final TlsFacts facts;
+        final String decidedBy;
 
-        Judgement(Verdict verdict, TlsFacts facts) {
+        Judgement(Verdict verdict, TlsFacts facts, String decidedBy) {
             this.verdict = verdict;
             this.facts = facts;
+            this.decidedBy = decidedBy;
         }
     }
 }

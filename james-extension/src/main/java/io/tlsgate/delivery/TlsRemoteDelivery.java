@@ -44,10 +44,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.tlsgate.config.OutboundPolicy;
+import io.tlsgate.config.PolicyRegistry;
+import io.tlsgate.config.RegisteredPolicy;
 import io.tlsgate.config.OutboundPolicyReader;
 import io.tlsgate.config.PolicyFile;
 import io.tlsgate.config.ReloadingPolicy;
 import io.tlsgate.config.OutboundRule;
+import io.tlsgate.policy.Direction;
 
 /**
  * The relay mailet: use it in mailetcontainer.xml in place of James's RemoteDelivery. It delivers like
@@ -82,7 +85,10 @@ public class TlsRemoteDelivery extends GenericMailet {
     private final MailQueueFactory<?> queues;
     private final FileSystem files;
     private final ConfigurationProvider configurations;
+    private final PolicyRegistry registry;
     private RemoteDeliveryConfiguration configuration;
+    /** This mailet's entry among the policies in force, named after its queue. */
+    private RegisteredPolicy<OutboundPolicy> registered;
     /** The policy in force; each delivery attempt and each split of a new mail takes it once. */
     private Supplier<OutboundPolicy> policies;
     /** The policy file's reloader; empty with inline rules (read once). */
@@ -90,6 +96,7 @@ public class TlsRemoteDelivery extends GenericMailet {
     private MailQueue queue;
     private DeliveryLoop loop;
     private MailQueueName claimed;
+    private ConnectionCache connections;
 
     /**
      * @param configurations James's configuration files: inline rules are read from this mailet's own element of
@@ -97,7 +104,8 @@ public class TlsRemoteDelivery extends GenericMailet {
      */
     @Inject
     public TlsRemoteDelivery(DNSService dns, DomainList domains, MailQueueFactory<?> queues, FileSystem files,
-                             ConfigurationProvider configurations) {
+                             ConfigurationProvider configurations, PolicyRegistry registry) {
+        this.registry = registry;
         this.dns = dns;
         this.domains = domains;
         this.queues = queues;
@@ -108,6 +116,7 @@ public class TlsRemoteDelivery extends GenericMailet {
     @Override
     public void init() throws MessagingException {
         RelaySettings.check(getMailetConfig());
+        ReuseSettings reuse = ReuseSettings.from(getMailetConfig());
         configuration = new RemoteDeliveryConfiguration(getMailetConfig(), domains);
         Duration reloadInterval;
         try {
@@ -133,12 +142,17 @@ public class TlsRemoteDelivery extends GenericMailet {
             ? DEFAULT_QUEUE : configuration.getOutGoingQueueName();
         claim(queueName);
         queue = queues.createQueue(queueName);
+        registered = registry.register(new RegisteredPolicy<>(queueName.asString(), Direction.OUTBOUND, OutboundPolicy.class, policies,
+            reloading, Clock.systemUTC().instant(), TlsRemoteDelivery::summary, p -> p.rules().size()));
+        connections = ConnectionCache.start(reuse);
         MxDelivery delivery = new MxDelivery(configuration, new DnsHelper(dns, configuration), policies,
-            new HostAttempt(configuration, new MessageSending(new Converter7Bit(getMailetContext()))));
+            new HostAttempt(configuration, new MessageSending(new Converter7Bit(getMailetContext())), new MailSessions(configuration),
+                connections),
+            new RelayDecisions(registered.name(), registry.decisions()));
         loop = new DeliveryLoop(queue, configuration, delivery, new Bounces(configuration, getMailetContext()), getMailetContext());
         loop.start();
-        LOGGER.info("TLS Gate relay started on queue {}: {}{}", queueName.asString(), summary(policies.get()),
-            reloading.isEmpty() ? " (rules inline in the mailet: not reloadable)" : "");
+        LOGGER.info("TLS Gate relay started on queue {}: {}{}; {}", queueName.asString(), summary(policies.get()),
+            reloading.isEmpty() ? " (rules inline in the mailet: not reloadable)" : "", connections);
         reloading.ifPresent(r -> r.start(reloadInterval));
     }
 
@@ -276,6 +290,9 @@ public class TlsRemoteDelivery extends GenericMailet {
 
     @Override
     public void destroy() {
+        if (registered != null) {
+            registry.unregister(registered);
+        }
         if (claimed != null) {
             synchronized (CLAIMED_QUEUES) {
                 CLAIMED_QUEUES.getOrDefault(queues, new HashSet<>()).remove(claimed);
@@ -284,6 +301,10 @@ public class TlsRemoteDelivery extends GenericMailet {
         reloading.ifPresent(ReloadingPolicy::close);
         if (loop != null) {
             loop.stop();
+        }
+        if (connections != null) {
+            // After the loop: a mail still being delivered hands its connection to a closed cache, which closes it.
+            connections.close();
         }
         if (queue != null) {
             try {

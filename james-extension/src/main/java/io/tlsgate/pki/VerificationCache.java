@@ -1,12 +1,9 @@
 package io.tlsgate.pki;
 
-import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -95,9 +92,15 @@ public final class VerificationCache {
         }
     }
 
-    /** The DER of every presented certificate (compared in full, so no hash collision can alias two chains), the level and the rule's checks. */
+    /**
+     * The presented certificates, the level and the rule's checks. Certificates compare by their whole DER
+     * ({@link java.security.cert.Certificate#equals}), so no hash collision can alias two chains. Their hash codes are
+     * the JDK's, computed over the DER once per certificate object and remembered by it: the JDK's certificate factory
+     * hands the TLS layer the same object for the same DER, so a returning peer's chain is not hashed again (hashing
+     * ~3 KB of DER on every lookup was most of the cost of a hit).
+     */
     private static final class Key {
-        private final List<byte[]> encoded;
+        private final List<X509Certificate> chain;
         private final TlsRequirement.Level level;
         private final CertificateRequirement requirement;
         private final ChainVerifier.Path path;
@@ -106,21 +109,15 @@ public final class VerificationCache {
 
         Key(List<X509Certificate> chain, TlsRequirement.Level level, CertificateRequirement requirement, ChainVerifier.Path path,
             ServerName server) {
-            this.encoded = new ArrayList<>(chain.size());
+            this.chain = List.copyOf(chain);
+            this.level = level;
+            this.requirement = requirement;
             this.path = path;
             this.server = server;
             int h = Objects.hash(level, requirement, path, server);
-            for (X509Certificate certificate : chain) {
-                try {
-                    byte[] der = certificate.getEncoded();
-                    encoded.add(der);
-                    h = 31 * h + Arrays.hashCode(der);
-                } catch (CertificateEncodingException e) {
-                    throw new IllegalArgumentException("cannot encode certificate", e);
-                }
+            for (X509Certificate certificate : this.chain) {
+                h = 31 * h + certificate.hashCode();
             }
-            this.level = level;
-            this.requirement = requirement;
             this.hash = h;
         }
 
@@ -130,15 +127,8 @@ public final class VerificationCache {
                 return false;
             }
             Key other = (Key) o;
-            if (other.hash != hash || other.level != level || other.path != path || !Objects.equals(other.server, server) || !other.requirement.equals(requirement) || other.encoded.size() != encoded.size()) {
-                return false;
-            }
-            for (int i = 0; i < encoded.size(); i++) {
-                if (!Arrays.equals(encoded.get(i), other.encoded.get(i))) {
-                    return false;
-                }
-            }
-            return true;
+            return other.hash == hash && other.level == level && other.path == path && Objects.equals(other.server, server)
+                && other.requirement.equals(requirement) && other.chain.equals(chain);
         }
 
         @Override

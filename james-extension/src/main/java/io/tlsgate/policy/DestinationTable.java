@@ -103,8 +103,9 @@ public final class DestinationTable<R> {
     private final DefaultSide defaultSide;
 
     private DestinationTable(Builder<R> b) {
-        this.recipients = Map.copyOf(b.recipients);
-        this.localParts = Map.copyOf(b.localParts);
+        // HashMap for the same reason as PeerTable's; never modified after this.
+        this.recipients = new HashMap<>(b.recipients);
+        this.localParts = new HashMap<>(b.localParts);
         this.domains = b.domains.build();
         this.mxs = b.mxs.build();
         this.defaultRule = b.defaultRule;

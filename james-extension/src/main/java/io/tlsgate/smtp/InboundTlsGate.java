@@ -27,6 +27,7 @@ import org.apache.james.protocols.api.handler.UnknownCommandHandler;
 import org.apache.james.protocols.smtp.SMTPResponse;
 import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.james.protocols.smtp.hook.HookResult;
+import org.apache.james.server.core.configuration.ConfigurationProvider;
 import org.apache.james.smtpserver.JamesMessageHook;
 import org.apache.james.user.api.UsersRepository;
 import org.apache.james.user.api.UsersRepositoryException;
@@ -34,15 +35,20 @@ import org.apache.mailet.Mail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.tlsgate.config.DecisionFeed;
 import io.tlsgate.config.InboundPolicy;
 import io.tlsgate.config.InboundPolicyReader;
 import io.tlsgate.config.PolicyConfigurationException;
 import io.tlsgate.config.PolicyFile;
+import io.tlsgate.config.PolicyRegistry;
+import io.tlsgate.config.RegisteredPolicy;
 import io.tlsgate.config.ReloadingPolicy;
 import io.tlsgate.pki.ChainVerifier;
 import io.tlsgate.pki.VerificationCache;
 import io.tlsgate.policy.CertificateStatus;
+import io.tlsgate.policy.Decision;
 import io.tlsgate.policy.DecisionLine;
+import io.tlsgate.policy.Direction;
 import io.tlsgate.policy.PolicyEvaluator;
 import io.tlsgate.policy.RelayGrant;
 import io.tlsgate.policy.TlsFacts;
@@ -84,7 +90,12 @@ public class InboundTlsGate implements CommandHandler<SMTPSession>, JamesMessage
     private final ClientNameResolver names;
     private final FileSystem files;
     private final UsersRepository users;
+    private final PolicyRegistry registry;
+    private final DecisionFeed decisions;
+    private final ConfigurationProvider configurations;
     private final Clock clock = Clock.systemUTC();
+    /** This handler's entry among the policies in force; its name is the listener's. */
+    private volatile RegisteredPolicy<InboundPolicy> registered;
     /** The policy for new sessions: inline rules (fixed) or a policy file (reloaded when it changes). */
     private volatile java.util.function.Supplier<InboundPolicy> policies;
     private volatile ReloadingPolicy<InboundPolicy> reloading;
@@ -93,11 +104,24 @@ public class InboundTlsGate implements CommandHandler<SMTPSession>, JamesMessage
     private final java.util.concurrent.atomic.AtomicBoolean warnedNoTls = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicBoolean warnedNoCertificates = new java.util.concurrent.atomic.AtomicBoolean();
 
+    /**
+     * @param registry the policies in force in this James and the feed of decisions (shared with the admin surface)
+     * @param configurations James's configuration files, to find which listener this handler serves
+     */
     @Inject
-    public InboundTlsGate(DNSService dns, FileSystem files, UsersRepository users) {
+    public InboundTlsGate(DNSService dns, FileSystem files, UsersRepository users, PolicyRegistry registry,
+                          ConfigurationProvider configurations) {
         this.names = new ClientNameResolver(dns);
         this.files = files;
         this.users = users;
+        this.registry = registry;
+        this.decisions = registry.decisions();
+        this.configurations = configurations;
+    }
+
+    /** A gate of its own, outside James's injector (tests): its policy and decisions are seen by no admin surface. */
+    public InboundTlsGate(DNSService dns, FileSystem files, UsersRepository users) {
+        this(dns, files, users, PolicyRegistry.standalone(), null);
     }
 
     @Override
@@ -107,6 +131,7 @@ public class InboundTlsGate implements CommandHandler<SMTPSession>, JamesMessage
         if (source.location().isEmpty()) {
             InboundPolicy inline = InboundPolicyReader.read(config, location -> files.getFile(location).toPath(), clock);
             policies = () -> inline;
+            register(config, Optional.empty());
             LOGGER.info("TLS Gate inbound policy loaded: {} (inline in the handler: not reloadable)", summary(inline));
             return;
         }
@@ -122,13 +147,28 @@ public class InboundTlsGate implements CommandHandler<SMTPSession>, JamesMessage
             () -> PolicyFile.readInbound(file, l -> files.getFile(l).toPath(), clock), InboundTlsGate::summary);
         reloading = reloadable;
         policies = reloadable;
+        register(config, Optional.of(reloadable));
         LOGGER.info("TLS Gate inbound policy loaded from {}: {}", file, summary(reloadable.get()));
         reloadable.start(source.reloadInterval());
+    }
+
+    /** Registers the policy under the listener's name: the first listener configured like this one not yet named. */
+    private void register(Configuration config, Optional<ReloadingPolicy<InboundPolicy>> reloadable) {
+        java.util.List<String> candidates = ListenerName.candidates(config, configurations);
+        String name = candidates.stream().filter(n -> registry.named(Direction.INBOUND, n).isEmpty()).findFirst()
+            .orElse(candidates.isEmpty() ? ListenerName.UNKNOWN : candidates.get(0));
+        java.util.function.Supplier<InboundPolicy> current = policies;
+        registered = registry.register(new RegisteredPolicy<>(name, Direction.INBOUND, InboundPolicy.class, current, reloadable,
+            clock.instant(), InboundTlsGate::summary, p -> p.rules().size()));
     }
 
     /** Stops the policy file's watcher (James calls this when the listener is destroyed). */
     @Override
     public void destroy() {
+        RegisteredPolicy<InboundPolicy> entry = registered;
+        if (entry != null) {
+            registry.unregister(entry);
+        }
         ReloadingPolicy<InboundPolicy> stopping = reloading;
         if (stopping != null) {
             stopping.close();
@@ -177,6 +217,7 @@ public class InboundTlsGate implements CommandHandler<SMTPSession>, JamesMessage
         session.setAttachment(DECISION, decision, State.Connection);
         String grant = verdict.accepted() ? grantRelay(rule.policy, session, facts) : "";
         LOGGER.info(DecisionLine.of(session.getSessionID(), rule.match.toString(), facts, verdict) + grant);
+        report(session, rule, verdict);
         return verdict.accepted() ? null : refusal(session, command, verdict);
     }
 
@@ -190,10 +231,10 @@ public class InboundTlsGate implements CommandHandler<SMTPSession>, JamesMessage
             ? TlsRequirement.Level.FINGERPRINT : TlsRequirement.Level.VERIFY;
         Optional<VerificationCache> verification = policy.verification();
         if (verification.isPresent()) {
-            return verification.get().verify(chain, level, requirement.certificate());
+            return decisions.verifying(() -> verification.get().verify(chain, level, requirement.certificate()));
         }
         ChainVerifier.Path path = AskingListeners.asked(ssl) ? ChainVerifier.Path.TO_CHECK : ChainVerifier.Path.VOUCHED_BY_LISTENER;
-        return listenerTrusting.verify(chain, level, requirement.certificate(), path);
+        return decisions.verifying(() -> listenerTrusting.verify(chain, level, requirement.certificate(), path));
     }
 
     /** Relay by certificate: only after the session passed, and only for a verified certificate. */
@@ -264,7 +305,16 @@ public class InboundTlsGate implements CommandHandler<SMTPSession>, JamesMessage
             return null;
         }
         LOGGER.info("{} command={}", DecisionLine.of(session.getSessionID(), rule.match.toString(), facts, verdict), command);
+        report(session, rule, verdict);
         return reply(verdict);
+    }
+
+    /** Tells the admin surface (metrics, refusal log) of a decision. */
+    private void report(SMTPSession session, ClientRule rule, Verdict verdict) {
+        RegisteredPolicy<InboundPolicy> entry = registered;
+        decisions.decided(Decision.inbound(clock.instant(), entry == null ? ListenerName.UNKNOWN : entry.name(),
+            session.getRemoteAddress().getAddress().getHostAddress(), rule.confirmedName,
+            session.getAttachment(SMTPSession.CURRENT_HELO_NAME, State.Connection), rule.match.toString(), verdict));
     }
 
     /**

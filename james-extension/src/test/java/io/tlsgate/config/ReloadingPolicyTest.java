@@ -225,4 +225,34 @@ class ReloadingPolicyTest {
         return Thread.getAllStackTraces().keySet().stream()
             .filter(t -> t.getName().startsWith("TlsGate-PolicyWatch-") && t.isAlive()).count();
     }
+
+    @Test
+    void reloadNowSaysUnchangedReloadedOrRefusedWithTheReadersMessage() throws Exception {
+        Path file = Files.writeString(dir.resolve("p.xml"), policy("temporary"));
+        AtomicInteger loads = new AtomicInteger();
+        ReloadingPolicy<InboundPolicy> holder = holder(file, loads);
+        java.time.Instant first = holder.loadedAt();
+
+        ReloadingPolicy.Reload unchanged = holder.reloadNow();
+        assertThat(unchanged.status()).isEqualTo(ReloadingPolicy.Reload.Status.UNCHANGED);
+        assertThat(unchanged.message()).isEmpty();
+
+        Files.writeString(file, policy("permanent"));
+        ReloadingPolicy.Reload reloaded = holder.reloadNow();
+        assertThat(reloaded.status()).isEqualTo(ReloadingPolicy.Reload.Status.RELOADED);
+        assertThat(reloaded.message()).isEqualTo(file.toString());
+        assertThat(failure(holder)).isEqualTo(TlsRequirement.Failure.PERMANENT);
+        assertThat(holder.loadedAt()).isAfterOrEqualTo(first);
+
+        Files.writeString(file, policy("sometimes"));
+        ReloadingPolicy.Reload refused = holder.reloadNow();
+        assertThat(refused.status()).isEqualTo(ReloadingPolicy.Reload.Status.REFUSED);
+        assertThat(refused.message()).contains("sometimes").contains("<failure>");
+        assertThat(failure(holder)).as("the policy in force stays").isEqualTo(TlsRequirement.Failure.PERMANENT);
+        int loadsSoFar = loads.get();
+        ReloadingPolicy.Reload again = holder.reloadNow();
+        assertThat(again.status()).as("same broken content: same refusal, not read again").isEqualTo(ReloadingPolicy.Reload.Status.REFUSED);
+        assertThat(again.message()).isEqualTo(refused.message());
+        assertThat(loads).hasValue(loadsSoFar);
+    }
 }

@@ -46,40 +46,45 @@ import io.tlsgate.demo.pki.CertificateAuthority;
 
 /**
  * Relay throughput: James's stock {@code RemoteDelivery} (startTLS, verifyServerIdentity) against TLS Gate's
- * {@code TlsRemoteDelivery} (level verify, the demo CA), in one James 3.8.1 and one run, both to the same local TLS
- * peer.
+ * {@code TlsRemoteDelivery} (level verify, the demo CA), without and with connection reuse, in one James 3.8.1 and one
+ * run, all to the same local TLS peer.
  *
- * <p>One James (the demo's memory server, TLS Gate loaded from extensions-jars/) with two processors:
- * {@code relay-stock} ({@code RemoteDelivery}, queue {@code outgoing}) and {@code relay-tlsgate}
- * ({@code TlsRemoteDelivery}, queue {@code outgoing-tlsgate}). Mail for {@code stock.bench.test} and
- * {@code tlsgate.bench.test} is handed to James's spool straight into its processor (the mailet context's
- * {@code sendMail}, as a mailet would), the same way for both. Both domains have one MX, {@code localhost:<port>} of
- * one {@link SmtpPeer} that offers STARTTLS with a certificate from the demo CA naming {@code localhost}; the peer
- * makes a fresh TLS context per connection, so every delivery is a full handshake on both paths.
+ * <p>One James (the demo's memory server, TLS Gate loaded from extensions-jars/) with three processors:
+ * {@code relay-stock} ({@code RemoteDelivery}, queue {@code outgoing}), {@code relay-tlsgate} ({@code TlsRemoteDelivery},
+ * queue {@code outgoing-tlsgate}) and {@code relay-tlsgate-reuse} ({@code TlsRemoteDelivery} with
+ * {@code <connectionReuse>true</connectionReuse>}, queue {@code outgoing-tlsgate-reuse}). Mail for
+ * {@code stock.bench.test}, {@code tlsgate.bench.test} and {@code reuse.bench.test} is handed to James's spool straight
+ * into its processor (the mailet context's {@code sendMail}, as a mailet would), the same way for all. The three
+ * domains have one MX, {@code localhost:<port>} of one {@link SmtpPeer} that offers STARTTLS with a certificate from
+ * the demo CA naming {@code localhost}; the peer makes a fresh TLS context per connection, so every connection is a
+ * full handshake on every path. The peer's sessions that carried each batch are counted: one per mail without
+ * reuse, fewer with it.
  *
  * <p>Why {@code localhost}: with {@code verifyServerIdentity} (its default) stock RemoteDelivery connects by host
  * name through the JVM's resolver, not James's DNS, so the MX must be a name the JVM resolves; it then trusts through
  * the JVM's default SSL context, which this program sets to trust the demo CA only (what
- * {@code -Djavax.net.ssl.trustStore} would do, had the CA existed before James generated it). Both paths therefore
- * check the chain and the name.
+ * {@code -Djavax.net.ssl.trustStore} would do, had the CA existed before James generated it). Every path therefore
+ * checks the chain and the name.
  *
  * <p>A warm-up of each path, then rounds: in each round N messages on one path, measured from the first hand-over to
- * the spool until the peer has accepted all N, then N on the other (never both at once); the order alternates
- * between rounds (an even number of rounds runs each path first equally often), and each batch is let settle before
- * the next. The headline figure of a path is all its messages over all its time. Figures are printed only after checking that every message arrived exactly once, over TLS, to its
+ * the spool until the peer has accepted all N, then N on the next (never two at once); the order rotates between
+ * rounds (over a multiple of three rounds each path goes first, second and third equally often), and each batch is let
+ * settle (queue empty, every connection closed) before the next. The headline figure of a path is all its messages
+ * over all its time. Figures are printed only after checking that every message arrived exactly once, over TLS, to its
  * recipient, that the queues are empty and that nothing bounced.
  *
- * <p>Both mailets deliver one connection per mail, in parallel: stock on Reactor's bounded elastic pool (10 threads per
- * core), TLS Gate on 16 threads of its own. Everything runs in this one JVM (James, both mailets, the peer and the
- * thread that hands mail over), so msg/s is what the machine does for the whole exchange; the cpu column is the
- * process's CPU time per message. Only ratios from the same run are comparable; the load average is printed because
- * other work on the machine moves the figures.
+ * <p>The mailets deliver in parallel: stock on Reactor's bounded elastic pool (10 threads per core), TLS Gate on 16
+ * threads of its own. Everything runs in this one JVM (James, the mailets, the peer and the thread that hands mail
+ * over), so msg/s is what the machine does for the whole exchange; the cpu column is the process's CPU time per
+ * message. Only ratios from the same run are comparable; the load average is printed because other work on the
+ * machine moves the figures.
  *
- * <pre>java -jar benchmarks/target/tlsgate-benchmarks-relay.jar [--messages N] [--warmup N] [--rounds R] [--work DIR]</pre>
+ * <pre>java -jar benchmarks/target/tlsgate-benchmarks-relay.jar [--messages N] [--warmup N] [--rounds R] [--reuse-limit N] [--work DIR]</pre>
  */
 public final class RelayBenchmark {
     static final String STOCK_DOMAIN = "stock.bench.test";
     static final String TLSGATE_DOMAIN = "tlsgate.bench.test";
+    static final String REUSE_DOMAIN = "reuse.bench.test";
     static final String ID_HEADER = "X-Relay-Bench-Id";
     private static final String MX = "localhost";
     private static final int BODY_BYTES = 1024;
@@ -87,7 +92,8 @@ public final class RelayBenchmark {
     /** One relay path (a route): a processor of the benchmark's mailetcontainer.xml and a recipient domain. */
     enum Route {
         STOCK("RemoteDelivery", "relay-stock", STOCK_DOMAIN, "outgoing", "RemoteDelivery-"),
-        TLSGATE("TlsRemoteDelivery", "relay-tlsgate", TLSGATE_DOMAIN, "outgoing-tlsgate", "TlsGate-Relay");
+        TLSGATE("TlsRemoteDelivery", "relay-tlsgate", TLSGATE_DOMAIN, "outgoing-tlsgate", "TlsGate-Relay"),
+        REUSE("TlsRemoteDelivery+reuse", "relay-tlsgate-reuse", REUSE_DOMAIN, "outgoing-tlsgate-reuse", "TlsGate-Relay");
 
         final String label;
         final String processor;
@@ -119,7 +125,8 @@ public final class RelayBenchmark {
         + "            <sendpartial>true</sendpartial>\n"
         + "            <bounceProcessor>bounces</bounceProcessor>\n";
 
-    private static final String MAILETS = "<?xml version=\"1.0\"?>\n"
+    private static String mailets(int reuseLimit) {
+        return "<?xml version=\"1.0\"?>\n"
         + "<mailetcontainer enableJmx=\"true\">\n"
         + "    <context><postmaster>postmaster@demo.test</postmaster></context>\n"
         + "    <spooler><threads>4</threads><errorRepository>memory://var/mail/error/</errorRepository></spooler>\n"
@@ -149,15 +156,26 @@ public final class RelayBenchmark {
         + COMMON
         + "            </mailet>\n"
         + "        </processor>\n"
+        + "        <processor state=\"relay-tlsgate-reuse\" enableJmx=\"true\">\n"
+        + "            <mailet match=\"All\" class=\"io.tlsgate.delivery.TlsRemoteDelivery\">\n"
+        + "                <policy>file://conf/tlsgate-outbound.xml</policy>\n"
+        + "                <outgoing>outgoing-tlsgate-reuse</outgoing>\n"
+        + "                <connectionReuse>true</connectionReuse>\n"
+        + "                <connectionReuseLimit>" + reuseLimit + "</connectionReuseLimit>\n"
+        + COMMON
+        + "            </mailet>\n"
+        + "        </processor>\n"
         + "        <processor state=\"bounces\" enableJmx=\"true\">\n"
         + "            <mailet match=\"All\" class=\"DSNBounce\"><passThrough>false</passThrough></mailet>\n"
         + "        </processor>\n"
         + "    </processors>\n"
         + "</mailetcontainer>\n";
+    }
 
     private final int messages;
     private final int warmup;
     private final int rounds;
+    private final int reuseLimit;
     private final DemoServer server;
     private final SmtpPeer peer;
     private final Session mailSession = Session.getInstance(new Properties());
@@ -165,10 +183,11 @@ public final class RelayBenchmark {
     private final Map<String, Route> sent = new LinkedHashMap<>();
     private final List<Batch> batches = new ArrayList<>();
 
-    private RelayBenchmark(int messages, int warmup, int rounds, DemoServer server, SmtpPeer peer) {
+    private RelayBenchmark(int messages, int warmup, int rounds, int reuseLimit, DemoServer server, SmtpPeer peer) {
         this.messages = messages;
         this.warmup = warmup;
         this.rounds = rounds;
+        this.reuseLimit = reuseLimit;
         this.server = server;
         this.peer = peer;
     }
@@ -183,8 +202,11 @@ public final class RelayBenchmark {
         final long cpuNanos;
         final long mailetCpuNanos;
         final long gcMillis;
+        /** The peer's sessions that carried this batch's messages: the connections the path opened for it. */
+        final int connections;
 
-        Batch(int round, Route route, int count, long nanos, long enqueueNanos, long cpuNanos, long mailetCpuNanos, long gcMillis) {
+        Batch(int round, Route route, int count, long nanos, long enqueueNanos, long cpuNanos, long mailetCpuNanos, long gcMillis,
+              int connections) {
             this.round = round;
             this.route = route;
             this.count = count;
@@ -193,6 +215,7 @@ public final class RelayBenchmark {
             this.cpuNanos = cpuNanos;
             this.mailetCpuNanos = mailetCpuNanos;
             this.gcMillis = gcMillis;
+            this.connections = connections;
         }
 
         double perSecond() {
@@ -212,6 +235,7 @@ public final class RelayBenchmark {
         int messages = 500;
         int warmup = 300;
         int rounds = 6;
+        int reuseLimit = 10;
         Path work = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -223,6 +247,9 @@ public final class RelayBenchmark {
                     break;
                 case "--rounds":
                     rounds = positive(args, ++i);
+                    break;
+                case "--reuse-limit":
+                    reuseLimit = positive(args, ++i);
                     break;
                 case "--work":
                     work = Path.of(value(args, i++));
@@ -248,7 +275,7 @@ public final class RelayBenchmark {
         System.setProperty("james.exit.on.startup.error", "false");
         int status;
         try {
-            status = run(home, work, messages, warmup, rounds);
+            status = run(home, work, messages, warmup, rounds, reuseLimit);
         } catch (Exception | AssertionError e) {
             System.err.println("RELAY BENCHMARK FAILED: " + e.getMessage());
             e.printStackTrace();
@@ -258,12 +285,12 @@ public final class RelayBenchmark {
         System.exit(status);
     }
 
-    private static int run(Path home, Path work, int messages, int warmup, int rounds) throws Exception {
+    private static int run(Path home, Path work, int messages, int warmup, int rounds, int reuseLimit) throws Exception {
         DemoDns dns = new DemoDns();
         System.out.println("Starting James 3.8.1 with TLS Gate from " + home.resolve("extensions-jars") + " in " + work
             + " (log: " + work.resolve("logs/james.log") + ")");
         try (DemoServer server = new DemoServer.Setup(home, work)
-                .confFile("mailetcontainer.xml", MAILETS)
+                .confFile("mailetcontainer.xml", mailets(reuseLimit))
                 .confFile("tlsgate-outbound.xml", POLICY)
                 .override(binder -> {
                     binder.bind(DNSService.class).toInstance(dns);
@@ -276,7 +303,7 @@ public final class RelayBenchmark {
                 for (Route route : Route.values()) {
                     dns.mx(route.domain, MX + ":" + peer.port());
                 }
-                new RelayBenchmark(messages, warmup, rounds, server, peer).run();
+                new RelayBenchmark(messages, warmup, rounds, reuseLimit, server, peer).run();
             }
         }
         return 0;
@@ -295,25 +322,25 @@ public final class RelayBenchmark {
     }
 
     private void run() throws Exception {
-        System.out.printf(Locale.ROOT, "Peer on 127.0.0.1:%d (MX %s of %s and %s); %d message(s) per path per round, %d round(s),"
-            + " warm-up %d per path; load average %s%n", peer.port(), MX, STOCK_DOMAIN, TLSGATE_DOMAIN, messages, rounds, warmup,
-            loadAverage());
+        System.out.printf(Locale.ROOT, "Peer on 127.0.0.1:%d (MX %s of %s, %s and %s); %d message(s) per path per round, %d round(s),"
+            + " warm-up %d per path; connection reuse: at most %d messages per connection, idle 2 s; load average %s%n", peer.port(), MX,
+            STOCK_DOMAIN, TLSGATE_DOMAIN, REUSE_DOMAIN, messages, rounds, warmup, reuseLimit, loadAverage());
         if (warmup > 0) {
             for (Route route : Route.values()) {
                 Batch batch = batch(0, route, warmup);
-                System.out.printf(Locale.ROOT, "warm-up   %-18s %5d in %6.2f s%n", route.label, warmup, batch.nanos / 1e9);
+                System.out.printf(Locale.ROOT, "warm-up   %-24s %5d in %6.2f s%n", route.label, warmup, batch.nanos / 1e9);
                 settle(route);
             }
         }
         for (int round = 1; round <= rounds; round++) {
+            // Each path goes first, second and third equally often over every three rounds.
             List<Route> order = new ArrayList<>(List.of(Route.values()));
-            if (round % 2 == 0) {
-                Collections.reverse(order);
-            }
+            Collections.rotate(order, -((round - 1) % order.size()));
             for (Route route : order) {
                 Batch batch = batch(round, route, messages);
                 batches.add(batch);
-                System.out.printf(Locale.ROOT, "round %-3d %-18s %5d in %6.2f s%n", round, route.label, messages, batch.nanos / 1e9);
+                System.out.printf(Locale.ROOT, "round %-3d %-24s %5d in %6.2f s, %d connection(s)%n", round, route.label, messages,
+                    batch.nanos / 1e9, batch.connections);
                 settle(route);
             }
         }
@@ -323,11 +350,13 @@ public final class RelayBenchmark {
 
     /**
      * Lets a batch finish for good before the next starts: its queue empty (items are acknowledged after the peer has
-     * the message), its garbage collected, a short pause. Otherwise the tail of one path runs into the next batch.
+     * the message), every connection closed (reused ones after their idle time), its garbage collected, a short pause.
+     * Otherwise the tail of one path runs into the next batch.
      */
     private void settle(Route route) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!server.queue(route.queue).isEmpty() && System.nanoTime() < deadline) {
+        while ((!server.queue(route.queue).isEmpty() || !peer.sessions().stream().allMatch(io.tlsgate.demo.peer.Session::ended))
+            && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
         System.gc();
@@ -367,11 +396,12 @@ public final class RelayBenchmark {
         }
         long end = System.nanoTime();
         long cpu = processCpuNanos() - cpuBefore;
+        int connections = (int) peer.messages().subList(before, before + count).stream().mapToInt(Received::sessionId).distinct().count();
         long mailetCpu = 0;
         for (Map.Entry<Long, Long> thread : threadCpuNanos(route.threads).entrySet()) {
             mailetCpu += thread.getValue() - mailetBefore.getOrDefault(thread.getKey(), 0L);
         }
-        return new Batch(round, route, count, end - start, enqueued - start, cpu, mailetCpu, gcMillis() - gcBefore);
+        return new Batch(round, route, count, end - start, enqueued - start, cpu, mailetCpu, gcMillis() - gcBefore, connections);
     }
 
     private static String first(List<QueueProbe.Queued> queued) {
@@ -398,7 +428,7 @@ public final class RelayBenchmark {
         // Late duplicates would come now: give the queues a moment to settle before counting.
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline
-            && (!server.queue(Route.STOCK.queue).isEmpty() || !server.queue(Route.TLSGATE.queue).isEmpty())) {
+            && java.util.Arrays.stream(Route.values()).anyMatch(route -> !server.queue(route.queue).isEmpty())) {
             Thread.sleep(100);
         }
         Thread.sleep(1000);
@@ -462,37 +492,55 @@ public final class RelayBenchmark {
     private void report() {
         System.out.println("TLS the peer negotiated, per path: " + handshakes());
         System.out.println();
-        System.out.printf(Locale.ROOT, "%-6s %-18s %8s %9s %10s %11s %12s %15s %8s%n",
-            "round", "path", "messages", "seconds", "msg/s", "enqueue s", "cpu ms/msg", "mailet cpu ms", "gc ms");
+        System.out.printf(Locale.ROOT, "%-6s %-24s %8s %9s %10s %11s %12s %15s %8s %12s%n",
+            "round", "path", "messages", "seconds", "msg/s", "enqueue s", "cpu ms/msg", "mailet cpu ms", "gc ms", "connections");
         for (Batch b : batches) {
-            System.out.printf(Locale.ROOT, "%-6d %-18s %8d %9.2f %10.1f %11.3f %12.2f %15.2f %8d%n", b.round, b.route.label, b.count,
-                b.nanos / 1e9, b.perSecond(), b.enqueueNanos / 1e9, b.cpuMillisPerMessage(), b.mailetCpuMillisPerMessage(), b.gcMillis);
+            System.out.printf(Locale.ROOT, "%-6d %-24s %8d %9.2f %10.1f %11.3f %12.2f %15.2f %8d %12d%n", b.round, b.route.label, b.count,
+                b.nanos / 1e9, b.perSecond(), b.enqueueNanos / 1e9, b.cpuMillisPerMessage(), b.mailetCpuMillisPerMessage(), b.gcMillis,
+                b.connections);
         }
         System.out.println("(cpu: the whole process, per message; mailet cpu: the mailet's own threads, per message: its"
-            + " delivery work including the client side of the TLS handshake)");
-        double stock = overall(Route.STOCK);
-        double tlsgate = overall(Route.TLSGATE);
-        List<Double> ratios = new ArrayList<>();
-        for (int round = 1; round <= rounds; round++) {
-            ratios.add(rate(round, Route.TLSGATE) / rate(round, Route.STOCK));
-        }
+            + " delivery work including the client side of the TLS handshake; connections: the peer's sessions that carried the"
+            + " batch)");
         System.out.println();
-        System.out.printf(Locale.ROOT, "RemoteDelivery (stock, startTLS):        %8.1f msg/s (all rounds; per round median %.1f, range %s)%n",
-            stock, median(Route.STOCK), range(Route.STOCK));
-        System.out.printf(Locale.ROOT, "TlsRemoteDelivery (TLS Gate, verify):    %8.1f msg/s (all rounds; per round median %.1f, range %s)%n",
-            tlsgate, median(Route.TLSGATE), range(Route.TLSGATE));
-        System.out.printf(Locale.ROOT, "ratio TlsRemoteDelivery / RemoteDelivery: %7.2f  (all rounds; per round: %s; median %.2f)%n",
-            tlsgate / stock, ratios.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).collect(Collectors.joining(", ")),
-            median(ratios.stream().mapToDouble(Double::doubleValue).sorted().toArray()));
-        System.out.printf(Locale.ROOT, "mailet threads' CPU per message: RemoteDelivery %.2f ms, TlsRemoteDelivery %.2f ms (ratio %.2f;"
-            + " all rounds)%n", mailetCpu(Route.STOCK), mailetCpu(Route.TLSGATE), mailetCpu(Route.TLSGATE) / mailetCpu(Route.STOCK));
-        if (rounds % 2 == 1) {
-            System.out.println("(an odd number of rounds runs RemoteDelivery first once more often than TlsRemoteDelivery)");
+        System.out.printf(Locale.ROOT, "%-42s %12s %14s %13s %9s %12s %10s %14s%n", "path (all rounds)", "msg/s", "median/round",
+            "range", "vs stock", "connections", "msg/conn", "mailet cpu ms");
+        describe(Route.STOCK, "RemoteDelivery (stock, startTLS)");
+        describe(Route.TLSGATE, "TlsRemoteDelivery (TLS Gate, verify)");
+        describe(Route.REUSE, "TlsRemoteDelivery+reuse (verify, reuse on)");
+        System.out.println();
+        ratio(Route.TLSGATE, Route.STOCK);
+        ratio(Route.REUSE, Route.STOCK);
+        ratio(Route.REUSE, Route.TLSGATE);
+        System.out.printf(Locale.ROOT, "mailet threads' CPU per message: RemoteDelivery %.2f ms, TlsRemoteDelivery %.2f ms (ratio %.2f),"
+            + " TlsRemoteDelivery+reuse %.2f ms (ratio %.2f; all rounds)%n", mailetCpu(Route.STOCK), mailetCpu(Route.TLSGATE),
+            mailetCpu(Route.TLSGATE) / mailetCpu(Route.STOCK), mailetCpu(Route.REUSE), mailetCpu(Route.REUSE) / mailetCpu(Route.STOCK));
+        if (rounds % Route.values().length != 0) {
+            System.out.println("(rounds not a multiple of " + Route.values().length + ": the paths did not go first equally often)");
         }
         System.out.println();
         System.out.println(environment());
         System.out.println("command: java -jar benchmarks/target/tlsgate-benchmarks-relay.jar --messages " + messages
-            + " --warmup " + warmup + " --rounds " + rounds);
+            + " --warmup " + warmup + " --rounds " + rounds + " --reuse-limit " + reuseLimit);
+    }
+
+    private void describe(Route route, String label) {
+        List<Batch> of = batches.stream().filter(b -> b.route == route).collect(Collectors.toList());
+        int count = of.stream().mapToInt(b -> b.count).sum();
+        int connections = of.stream().mapToInt(b -> b.connections).sum();
+        System.out.printf(Locale.ROOT, "%-42s %12.1f %14.1f %13s %9.2f %12d %10.1f %14.2f%n", label, overall(route), median(route),
+            range(route), overall(route) / overall(Route.STOCK), connections, (double) count / connections, mailetCpu(route));
+    }
+
+    /** "ratio A / B: all rounds (per round ...; median)": only ratios from the same run are comparable. */
+    private void ratio(Route over, Route under) {
+        List<Double> ratios = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            ratios.add(rate(round, over) / rate(round, under));
+        }
+        System.out.printf(Locale.ROOT, "ratio %s / %s: %7.2f  (all rounds; per round: %s; median %.2f)%n", over.label, under.label,
+            overall(over) / overall(under), ratios.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).collect(Collectors.joining(", ")),
+            median(ratios.stream().mapToDouble(Double::doubleValue).sorted().toArray()));
     }
 
     private double rate(int round, Route route) {
@@ -631,7 +679,7 @@ public final class RelayBenchmark {
             System.err.println(problem);
         }
         System.err.println("usage: java -jar benchmarks/target/tlsgate-benchmarks-relay.jar [--messages N (500)] [--warmup N (300)]"
-            + " [--rounds R (6)] [--work DIR (benchmarks/target/relay-bench-work)]");
+            + " [--rounds R (6)] [--reuse-limit N (10): connectionReuseLimit of the reuse path] [--work DIR (benchmarks/target/relay-bench-work)]");
         System.exit(problem == null ? 0 : 2);
     }
 }

@@ -381,6 +381,7 @@ class RemoteMtaProbeIT {
         assertThat(host.get("port").asInt()).isEqualTo(closedPort);
         assertThat(host.get("connected").asBoolean()).isFalse();
         assertThat(host.get("startTlsOffered").asBoolean()).isFalse();
+        assertThat(host.get("startTlsTried").asBoolean()).isFalse();
         assertThat(host.get("tls").isNull()).isTrue();
         assertThat(host.get("verdict").isNull()).isTrue();
         assertThat(host.get("error").asText()).isEqualTo("cannot connect to 127.0.0.1:" + closedPort + ": Connection refused (timeout 10000 ms)");
@@ -395,6 +396,35 @@ class RemoteMtaProbeIT {
             assertThat(host.get("connected").asBoolean()).isTrue();
             assertThat(host.get("verdict").isNull()).isTrue();
             assertThat(host.get("error").asText()).isEqualTo("Exception reading response (Read timed out)");
+        }
+    }
+
+    @Test
+    void aServerThatTricklesItsGreetingIsCutOffAtTheDeadline() throws Exception {
+        try (ServerSocket trickling = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread server = new Thread(() -> {
+                try (java.net.Socket client = trickling.accept()) {
+                    java.io.OutputStream out = client.getOutputStream();
+                    // Each line comes within the read timeout (1 s), so only the deadline (3 timeouts) ends this.
+                    for (int i = 0; i < 120; i++) {
+                        out.write("220-still greeting\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                        out.flush();
+                        Thread.sleep(250);
+                    }
+                } catch (Exception e) {
+                    // The probe closed the connection: expected.
+                }
+            });
+            server.setDaemon(true);
+            server.start();
+            JsonNode report = probes().probe(Duration.ofSeconds(1), 10, POLICY_FILE, null, "127.0.0.1", String.valueOf(trickling.getLocalPort()), null);
+            JsonNode host = onlyHost(report);
+            assertThat(host.get("connected").asBoolean()).isTrue();
+            assertThat(host.get("startTlsTried").asBoolean()).isFalse();
+            assertThat(host.get("verdict").isNull()).isTrue();
+            assertThat(host.get("error").asText()).startsWith("no answer within the probe's deadline of 3 s (");
+            server.join(WAIT.toMillis());
+            assertThat(server.isAlive()).as("the probe closed the trickling connection").isFalse();
         }
     }
 

@@ -46,12 +46,20 @@ final class TlsGate implements TlsGateMBean {
 
     @Override
     public String effectiveInbound(String address, String host, String helo, String listener) {
-        return render(views.effectiveInbound(address, host, helo, listener));
+        try {
+            return render(views.effectiveInbound(address, host, helo, listener));
+        } catch (BadQuery e) {
+            throw plain(e);
+        }
     }
 
     @Override
     public String effectiveOutbound(String recipient, String domain, String mx, String mxAddress, String mailet) {
-        return render(views.effectiveOutbound(recipient, domain, mx, mxAddress, mailet));
+        try {
+            return render(views.effectiveOutbound(recipient, domain, mx, mxAddress, mailet));
+        } catch (BadQuery e) {
+            throw plain(e);
+        }
     }
 
     @Override
@@ -62,6 +70,11 @@ final class TlsGate implements TlsGateMBean {
             .map(r -> r.get("name") + " (" + r.get("direction") + "): " + r.get("status")
                 + (String.valueOf(r.get("message")).isEmpty() ? "" : ": " + r.get("message")))
             .toArray(String[]::new);
+    }
+
+    /** A JDK exception with the same message: a remote JMX client cannot load TLS Gate's own exception classes. */
+    private static IllegalArgumentException plain(BadQuery e) {
+        return new IllegalArgumentException(e.getMessage());
     }
 
     private String render(Object view) {

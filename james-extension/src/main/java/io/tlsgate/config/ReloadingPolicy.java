@@ -182,8 +182,9 @@ public final class ReloadingPolicy<P> implements Supplier<P>, AutoCloseable {
         if (interval.isZero() || timer != null) {
             return;
         }
+        // Named after the policy file, which comes first (then the files it names).
         String threadName = "TlsGate-PolicyWatch-" + loaded.keySet().stream().map(p -> String.valueOf(p.getFileName()))
-            .sorted().findFirst().orElse("policy");
+            .findFirst().orElse("policy");
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, threadName);
             t.setDaemon(true);

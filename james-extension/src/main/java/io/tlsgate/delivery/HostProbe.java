@@ -3,6 +3,7 @@ package io.tlsgate.delivery;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -41,9 +42,12 @@ final class HostProbe {
     private static final Logger LOGGER = LoggerFactory.getLogger(HostProbe.class);
 
     private final RemoteDeliveryConfiguration configuration;
+    private final Duration deadline;
 
-    HostProbe(RemoteDeliveryConfiguration configuration) {
+    /** @param deadline for the whole dialogue with one address, however the server trickles its replies */
+    HostProbe(RemoteDeliveryConfiguration configuration, Duration deadline) {
         this.configuration = configuration;
+        this.deadline = deadline;
     }
 
     ProbedHost probe(HostAddress host, ProbeTarget target, OutboundPolicy policy) {
@@ -54,11 +58,14 @@ final class HostProbe {
             domain, host);
         TlsCheck check = new TlsCheck(rules, mxName, domain, host.getHost(), policy.verification());
         PolicySocketFactory sockets = new PolicySocketFactory(host.getHostName(), PolicySocketFactory.context(check.clientCertificate().map(c -> c.keyManagers()).orElse(null)));
-        Session session = Session.getInstance(PolicySessionProperties.of(configuration, check, sockets, false));
+        ProbeCutoff cutoff = new ProbeCutoff(deadline);
+        java.util.Properties properties = PolicySessionProperties.of(configuration, check, sockets, false);
+        properties.put("mail.smtp.socketFactory", cutoff);
+        Session session = Session.getInstance(properties);
         TlsPolicySmtpTransport transport = new TlsPolicySmtpTransport(session, host, false, sockets, check);
         transport.setLocalHost(configuration.getHeloNameProvider().getHeloName());
         Found found = new Found();
-        try {
+        try (cutoff) {
             transport.connect();
             found.connected = true;
             // Accepted: judged after STARTTLS, or not judged yet (no STARTTLS tried or offered, and TLS not required).
@@ -75,7 +82,12 @@ final class HostProbe {
         } finally {
             close(transport);
         }
-        ProbedHost probed = new ProbedHost(mxName, address, host.getPort(), found.connected, transport.startTlsOffered(), check.triesStartTls(),
+        if (cutoff.passed() && found.judgement == null) {
+            found.error = "no answer within the probe's deadline of " + deadline.toSeconds() + " s (" + found.error + ")";
+        }
+        // STARTTLS is sent only when the rules try it and the server offered it.
+        ProbedHost probed = new ProbedHost(mxName, address, host.getPort(), found.connected, transport.startTlsOffered(),
+            check.triesStartTls() && transport.startTlsOffered(),
             found.judgement == null ? null : tls(found.judgement.facts, sockets.lastSocket()), rules.toString(),
             rules.recipientSide().map(Object::toString).orElse(null), rules.serverSide().map(Object::toString).orElse(null),
             rules.applying().stream().map(m -> m + ": " + m.rule()).collect(Collectors.toList()),

@@ -90,7 +90,8 @@ public final class RemoteMtaProbe {
             return new ProbeReport(target, probedAt, List.of(), 0, target.getKind() == ProbeTarget.Kind.DOMAIN
                 ? "5.4.4 no mail server found for " + target.getDomain() : "5.4.4 host " + target.getHost() + " has no address");
         }
-        HostProbe probe = new HostProbe(configuration);
+        // Each address gets three timeouts in all: connection, greeting and EHLO, TLS handshake and the rest.
+        HostProbe probe = new HostProbe(configuration, timeout.multipliedBy(3));
         List<ProbedHost> probed = new ArrayList<>();
         while (hosts.hasNext() && probed.size() < maxHosts) {
             probed.add(probe.probe(hosts.next(), target, policy));

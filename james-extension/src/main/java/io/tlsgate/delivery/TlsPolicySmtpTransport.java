@@ -44,8 +44,13 @@ final class TlsPolicySmtpTransport extends SMTPTransport {
             startTlsOffered = supportsExtension("STARTTLS");
         }
         // STARTTLS not offered, or never tried with this server (its rule is level none): judged as plaintext.
-        if (ok && !isSSL() && !judged && check.requiresTls() && (!check.triesStartTls() || !supportsExtension("STARTTLS"))) {
-            refuse(check.judgePlaintext());
+        // Judged even when the rules allow plaintext, so that the decision is logged and counted like any other.
+        if (ok && !isSSL() && !judged && (!check.triesStartTls() || !supportsExtension("STARTTLS"))) {
+            judged = true;
+            Judgement plaintext = check.judgePlaintext();
+            if (!plaintext.verdict.accepted()) {
+                refuse(plaintext);
+            }
         }
         return ok;
     }

@@ -241,6 +241,18 @@ class AdminRoutesIT {
     }
 
     @Test
+    void aPlaintextDeliveryARuleAllowsIsJudgedAndCounted() throws Exception {
+        // conf/sendmail-access: Try_TLS:mx.sendmail.peer.demo.test NO, so bob's mail goes in plaintext by rule.
+        long accepted = counter("tlsgate.outbound.accepted");
+        assertThat(submit("bob@" + DemoPeers.SENDMAIL)).isEqualTo("250 2.6.0 Message received");
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (counter("tlsgate.outbound.accepted") == accepted && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(counter("tlsgate.outbound.accepted")).isEqualTo(accepted + 1);
+    }
+
+    @Test
     void outboundVerdictsAreCountedAndARefusedMxIsListed() throws Exception {
         long delivered = counter("tlsgate.outbound.accepted");
         long untrusted = counter("tlsgate.outbound.tempfail.certificate_untrusted");

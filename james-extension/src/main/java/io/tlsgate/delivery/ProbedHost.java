@@ -62,7 +62,7 @@ public final class ProbedHost {
         return startTlsOffered;
     }
 
-    /** Whether STARTTLS is tried with this server under its rules (not when the server's own rule is level none). */
+    /** Whether STARTTLS was sent: the rules try it (not at the server's level none) and the server offered it. */
     public boolean isStartTlsTried() {
         return startTlsTried;
     }

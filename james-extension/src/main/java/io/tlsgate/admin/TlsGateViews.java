@@ -188,7 +188,7 @@ public final class TlsGateViews {
         view.put("level", requirement.level().configName());
         view.put("tlsRequired", requirement.requiresTls());
         view.put("certificateRequired", requirement.requiresCertificate());
-        view.put("verify", requirement.level() == TlsRequirement.Level.VERIFY || requirement.level() == TlsRequirement.Level.SECURE);
+        view.put("verify", requirement.level().chainsToTrustAnchor());
         view.put("minCipherBits", requirement.minCipherBits());
         view.put("minProtocol", requirement.minProtocol().map(String::valueOf).orElse(null));
         view.put("identity", requirement.identity().stream().map(IdentityConstraint::toString).collect(Collectors.toList()));

@@ -153,7 +153,7 @@ public final class OutboundPolicyReader {
         entries.addAll(access.servers);
         for (AccessEntry<?, TlsRequirement> entry : entries) {
             TlsRequirement.Level level = entry.value().level();
-            if (level == TlsRequirement.Level.VERIFY || level == TlsRequirement.Level.SECURE) {
+            if (level.chainsToTrustAnchor()) {
                 throw access.error(entry, "level " + level.configName() + " needs a <verification> element with the"
                     + " <trustAnchors> that server certificates must chain to, in the policy that loads this access file");
             }
@@ -184,7 +184,7 @@ public final class OutboundPolicyReader {
     private static OutboundRule rule(ConfigElement element, FileResolver files, boolean trustAnchors) throws PolicyConfigurationException {
         Map<String, List<ConfigElement>> children = RuleReader.outboundChildren(element);
         TlsRequirement requirement = RuleReader.readOutbound(element, children);
-        if (!trustAnchors && (requirement.level() == TlsRequirement.Level.VERIFY || requirement.level() == TlsRequirement.Level.SECURE)) {
+        if (!trustAnchors && requirement.level().chainsToTrustAnchor()) {
             // Without trust anchors no chain can be trusted: every delivery under this rule would be deferred.
             throw element.error("level " + requirement.level().configName() + " needs a <verification> element with the"
                 + " <trustAnchors> that server certificates must chain to (level fingerprint checks pins only)");

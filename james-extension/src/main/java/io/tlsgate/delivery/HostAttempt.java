@@ -82,9 +82,7 @@ final class HostAttempt {
         } catch (MessagingException failure) {
             return failed(where, recipients, failure);
         } catch (RuntimeException failure) {
-            // Never a reason to give up on a mail: treat as this MX's failure, and say so loudly.
-            LOGGER.error("Unexpected failure delivering {} to {}", mail.getName(), where, failure);
-            return HostResult.unreachable(where, "4.4.0 unexpected error: " + failure);
+            return unexpected(mail, where, failure);
         } finally {
             if (delivered && connections.enabled() && acceptedTls(check, sockets)) {
                 // The connection (and its session) now belongs to the cache, which closes it in time.
@@ -96,6 +94,12 @@ final class HostAttempt {
                 sessions.giveBack(session, implicitTls);
             }
         }
+    }
+
+    /** Never a reason to give up on a mail: treated as this MX's failure, and said loudly. */
+    private static HostResult unexpected(Mail mail, String where, RuntimeException failure) {
+        LOGGER.error("Unexpected failure delivering {} to {}", mail.getName(), where, failure);
+        return HostResult.unreachable(where, "4.4.0 unexpected error: " + failure);
     }
 
     /** Only a connection over TLS that the policy check accepted is worth keeping; plaintext never is. */
@@ -131,9 +135,8 @@ final class HostAttempt {
                 connection.close();
                 return Optional.of(failed(connection.where(), recipients, failure));
             } catch (RuntimeException failure) {
-                LOGGER.error("Unexpected failure delivering {} to {}", mail.getName(), connection.where(), failure);
                 connection.close();
-                return Optional.of(HostResult.unreachable(connection.where(), "4.4.0 unexpected error: " + failure));
+                return Optional.of(unexpected(mail, connection.where(), failure));
             }
             connection.delivered();
             connections.offer(connection);

@@ -43,6 +43,11 @@ public final class TlsRequirement {
         public boolean requiresCertificate() {
             return this == FINGERPRINT || this == VERIFY || this == SECURE;
         }
+
+        /** Whether the certificate must chain to a trust anchor (verify, secure), not only match a pin. */
+        public boolean chainsToTrustAnchor() {
+            return this == VERIFY || this == SECURE;
+        }
     }
 
     /** Whether a refusal asks the peer to try again later or to give up. */

@@ -159,6 +159,7 @@ class TlsRequirementTest {
         assertThat(Level.values()).extracting(Level::configName).containsExactly("none", "may", "encrypt", "fingerprint", "verify", "secure");
         assertThat(Level.values()).filteredOn(Level::requiresCertificate).containsExactly(Level.FINGERPRINT, Level.VERIFY, Level.SECURE);
         assertThat(Level.values()).filteredOn(Level::requiresTls).containsExactly(Level.ENCRYPT, Level.FINGERPRINT, Level.VERIFY, Level.SECURE);
+        assertThat(Level.values()).filteredOn(Level::chainsToTrustAnchor).containsExactly(Level.VERIFY, Level.SECURE);
     }
 
     @Test
